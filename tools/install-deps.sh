@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install every Debian 12 package dfp needs to build, test and run.
+# Idempotent; needs root (or sudo).
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+PKGS=(
+    meson ninja-build pkg-config gcc python3
+    libdpdk-dev dpdk libyaml-dev libcmocka-dev libpcap-dev
+    clang libclang-rt-14-dev
+)
+missing=()
+for p in "${PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ] || [ "${DFP_FORCE_APT:-0}" = 1 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${PKGS[@]}"
+fi
