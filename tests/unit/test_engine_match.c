@@ -6,8 +6,10 @@
  *
  * Each test adds permit filters in a transaction, compiles them with
  * dfp_engine_txn_prepare(), publishes with dfp_engine_txn_finish(), and asks
- * both dfp_engine_match_burst() (the compiled lookup alone) and
- * dfp_engine_classify_burst() (lookup plus arbitration), which must agree.
+ * dfp_engine_match_burst() (the compiled lookup alone),
+ * dfp_engine_classify_burst() (lookup plus arbitration) and
+ * dfp_engine_filter_match() (the exact evaluator used for callout
+ * fall-through and non-compilable filters), which must all agree.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +25,17 @@
 
 /* ---- Helpers ---- */
 
+/* The filter of the last one_filter() call: hits() checks the exact evaluator on it. */
+static uint64_t last_id;
+static uint16_t last_layer;
+
+static int
+match_setup(void **state)
+{
+	last_id = 0;
+	return fx_setup(state);
+}
+
 /* Commit one permit filter with these conditions; returns its id. */
 static uint64_t
 one_filter(struct fx *f, uint16_t layer, const struct dfp_engine_cond *conds, uint32_t n)
@@ -35,15 +48,23 @@ one_filter(struct fx *f, uint16_t layer, const struct dfp_engine_cond *conds, ui
 	fx_begin(f);
 	id = fx_add(f, &s);
 	fx_commit(f);
+	last_id = id;
+	last_layer = layer;
 	return id;
 }
 
-/* Does the packet hit the filter? match_burst and classify_burst must agree. */
+/* Does the packet hit the filter? The three evaluators must agree. */
 static bool
 hits(struct fx *f, uint16_t layer, const struct dfp_engine_values *v)
 {
 	struct dfp_engine_verdict vd = fx_classify(f, layer, v);
 	uint64_t id = fx_match(f, layer, v);
+	struct dfp_engine_filter_info info;
+
+	if (last_id != 0 && layer == last_layer) {
+		assert_int_equal(dfp_engine_filter_get(f->eng, last_id, &info), DFP_STATUS_SUCCESS);
+		assert_int_equal(dfp_engine_filter_match(&info.rt, v), id == last_id);
+	}
 
 	if (id != 0) {
 		assert_int_equal(vd.action, DFP_ACTION_PERMIT);
@@ -911,6 +932,48 @@ test_match_burst_of_64_packets_is_per_packet(void **state)
 	}
 }
 
+static void
+test_match_callout_fall_through_uses_same_condition_semantics(void **state)
+{
+	/*
+	 * A callout reached by CONTINUE fall-through is matched by the exact
+	 * evaluator, not the compiled lookup: its range must still include
+	 * both ends.
+	 */
+	struct dfp_engine_cond r = fx_cond_range(DFP_FIELD_IP_LOCAL_PORT, 100, 200);
+	struct dfp_engine_filter_spec s;
+	struct fx *f = *state;
+	struct dfp_guid k1 = fx_guid_n(1), k2 = fx_guid_n(2);
+	struct dfp_engine_values v;
+	uint64_t ranged, blk;
+	uint32_t c1, c2;
+
+	fx_begin(f);
+	c1 = fx_add_callout(f, &k1, FX_L4);
+	c2 = fx_add_callout(f, &k2, FX_L4);
+	s = fx_spec_w("insp", FX_L4, DFP_ACTION_CALLOUT_INSPECTION, 50);
+	s.callout_key = k1;
+	fx_add(f, &s);
+	s = fx_spec_w("ranged", FX_L4, DFP_ACTION_CALLOUT_UNKNOWN, 40);
+	s.callout_key = k2;
+	s.conds = &r;
+	s.n_conds = 1;
+	ranged = fx_add(f, &s);
+	s = fx_spec_w("block", FX_L4, DFP_ACTION_BLOCK, 10);
+	blk = fx_add(f, &s);
+	fx_commit(f);
+	fx_env_add(&f->env, c1, DFP_ACTION_CONTINUE);
+	fx_env_add(&f->env, c2, DFP_ACTION_PERMIT);
+	v = port_pkt(100);
+	assert_int_equal(fx_classify(f, FX_L4, &v).filter_id, ranged);
+	v = port_pkt(200);
+	assert_int_equal(fx_classify(f, FX_L4, &v).filter_id, ranged);
+	v = port_pkt(99);
+	assert_int_equal(fx_classify(f, FX_L4, &v).filter_id, blk);
+	v = port_pkt(201);
+	assert_int_equal(fx_classify(f, FX_L4, &v).filter_id, blk);
+}
+
 /* ---- Condition validation statuses ---- */
 
 static void
@@ -1066,7 +1129,7 @@ group_setup(void **state)
 	return dfp_test_eal_init(NULL, 0);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, match_setup, fx_teardown)
 
 int
 main(void)
@@ -1115,6 +1178,7 @@ main(void)
 		T(test_match_empty_ruleset_matches_nothing),
 		T(test_match_burst_reports_first_match_per_sublayer),
 		T(test_match_burst_of_64_packets_is_per_packet),
+		T(test_match_callout_fall_through_uses_same_condition_semantics),
 		T(test_cond_field_not_at_layer_is_condition_not_found),
 		T(test_cond_flags_on_ipv6_address_is_match_type_mismatch),
 		T(test_cond_flags_on_mac_is_match_type_mismatch),
