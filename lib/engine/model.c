@@ -288,6 +288,18 @@ callout_id_maybe_free(struct dfp_engine *eng, struct engine_callout_id *c)
 	}
 }
 
+/* Free every id entry that nothing holds any more. */
+static void
+callout_id_sweep(struct dfp_engine *eng)
+{
+	struct engine_callout_id *c, *tmp;
+
+	for (c = TAILQ_FIRST(&eng->callout_ids); c != NULL; c = tmp) {
+		tmp = TAILQ_NEXT(c, next);
+		callout_id_maybe_free(eng, c);
+	}
+}
+
 dfp_status_t
 dfp_engine_callout_id_bind(struct dfp_engine *eng, const struct dfp_guid *key, uint32_t *id_out)
 {
@@ -736,10 +748,9 @@ dfp_engine_txn_abort(struct dfp_engine *eng)
 			c = obj;
 			TAILQ_REMOVE(&eng->callouts, c, next);
 			cid = callout_id_find(eng, c->id);
-			if (cid != NULL) {
+			/* Freed by the sweep below: an earlier delete of the key may restore it. */
+			if (cid != NULL)
 				cid->has_object = false;
-				callout_id_maybe_free(eng, cid);
-			}
 			free(c);
 			break;
 		case ENGINE_UNDO_CALLOUT_DEL:
@@ -751,6 +762,7 @@ dfp_engine_txn_abort(struct dfp_engine *eng)
 			break;
 		}
 	}
+	callout_id_sweep(eng);
 	/* Layers touched only by undone changes compile to what is published. */
 	eng->n_undo = 0;
 	eng->txn_open = false;
