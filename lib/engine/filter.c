@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dfp_thread.h"
 #include "model_private.h"
 
 #define FHASH_MIN_BUCKETS 1024u
@@ -200,13 +201,29 @@ engine_filter_unlink(struct dfp_engine *eng, struct engine_filter *f)
 	eng->dirty[f->rt.layer_id] = true;
 }
 
+/*
+ * Call the notify hook as a callout callback: PASSIVE-only calls made from
+ * inside it then fail with STATUS_NOT_SUPPORTED instead of deadlocking on
+ * the control lock the caller holds.
+ */
+static dfp_status_t
+filter_notify(struct dfp_engine *eng, struct engine_filter *f, enum dfp_notify_type type)
+{
+	dfp_status_t st;
+
+	if (eng->params.notify == NULL)
+		return DFP_STATUS_SUCCESS;
+	dfp_thread_callback_enter();
+	st = eng->params.notify(eng->params.notify_ctx, type,
+			type == DFP_NOTIFY_DELETE_FILTER ? NULL : &f->key, &f->rt);
+	dfp_thread_callback_leave();
+	return st;
+}
+
 void
 engine_filter_notify(struct dfp_engine *eng, struct engine_filter *f, enum dfp_notify_type type)
 {
-	if (eng->params.notify == NULL)
-		return;
-	(void)eng->params.notify(eng->params.notify_ctx, type,
-			type == DFP_NOTIFY_DELETE_FILTER ? NULL : &f->key, &f->rt);
+	(void)filter_notify(eng, f, type);
 }
 
 /* ---- Weights ---- */
@@ -444,9 +461,8 @@ dfp_engine_filter_add(struct dfp_engine *eng, const struct dfp_engine_filter_spe
 	f->rt.context = spec->raw_context;
 
 	/* The callout may veto the add, and may set the filter's context. */
-	if (co != NULL && eng->params.notify != NULL) {
-		st = eng->params.notify(eng->params.notify_ctx, DFP_NOTIFY_ADD_FILTER, &f->key,
-				&f->rt);
+	if (co != NULL) {
+		st = filter_notify(eng, f, DFP_NOTIFY_ADD_FILTER);
 		if (!DFP_SUCCESS(st)) {
 			engine_filter_free(f);
 			return DFP_STATUS_FWP_CALLOUT_NOTIFICATION_FAILED;

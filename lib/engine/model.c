@@ -665,6 +665,20 @@ dfp_engine_txn_finish(struct dfp_engine *eng, struct dfp_engine_ruleset *publish
 			engine_ruleset_free(previous);
 	}
 	/*
+	 * Filters added and deleted within this transaction were never
+	 * published: their FILTER_DEL entry frees them below, so forget their
+	 * FILTER_ADD entry first (no POST_COMMIT for them).
+	 */
+	for (i = 0; i < eng->n_undo; i++) {
+		if (eng->undo[i].op != ENGINE_UNDO_FILTER_ADD)
+			continue;
+		f = eng->undo[i].obj;
+		if (f->live)
+			f->committed = true;
+		else
+			eng->undo[i].op = ENGINE_UNDO_NOP;
+	}
+	/*
 	 * No worker can see the old ruleset any more: deleted filters can go,
 	 * with their DELETE_FILTER notification (the callout frees its
 	 * filter context only now).
@@ -678,10 +692,6 @@ dfp_engine_txn_finish(struct dfp_engine *eng, struct dfp_engine_ruleset *publish
 			if (f->rt.action_type & DFP_ACTION_FLAG_CALLOUT)
 				engine_filter_notify(eng, f, DFP_NOTIFY_DELETE_FILTER);
 			engine_filter_free(f);
-			break;
-		case ENGINE_UNDO_FILTER_ADD:
-			f = obj;
-			f->committed = true;
 			break;
 		case ENGINE_UNDO_SUBLAYER_DEL:
 			free(obj);
@@ -701,7 +711,7 @@ dfp_engine_txn_finish(struct dfp_engine *eng, struct dfp_engine_ruleset *publish
 		if (eng->undo[i].op != ENGINE_UNDO_FILTER_ADD)
 			continue;
 		f = eng->undo[i].obj;
-		if (f->live && (f->rt.action_type & DFP_ACTION_FLAG_CALLOUT))
+		if (f->rt.action_type & DFP_ACTION_FLAG_CALLOUT)
 			engine_filter_notify(eng, f, DFP_NOTIFY_ADD_FILTER_POST_COMMIT);
 	}
 	eng->n_undo = 0;
@@ -725,6 +735,8 @@ dfp_engine_txn_abort(struct dfp_engine *eng)
 		void *obj = eng->undo[i].obj;
 
 		switch (eng->undo[i].op) {
+		case ENGINE_UNDO_NOP:
+			break;
 		case ENGINE_UNDO_FILTER_ADD:
 			f = obj;
 			engine_filter_unlink(eng, f);

@@ -10,6 +10,7 @@
 #include "engine_private.h"
 
 enum engine_undo_op {
+	ENGINE_UNDO_NOP,         /* Neutralised entry (see dfp_engine_txn_finish). */
 	ENGINE_UNDO_FILTER_ADD,
 	ENGINE_UNDO_FILTER_DEL,
 	ENGINE_UNDO_SUBLAYER_ADD,
