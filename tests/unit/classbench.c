@@ -123,6 +123,24 @@ proto_field(struct cursor *c, uint8_t *proto, uint8_t *mask)
 	return 0;
 }
 
+/*
+ * The newer generator's sixth field, a 16-bit TCP-flags value/mask
+ * (`0x0000/0x0200`): accepted when present and ignored, as a 5-tuple
+ * classifier does (see the data README).
+ */
+static int
+optional_flags_field(struct cursor *c)
+{
+	unsigned long v, m;
+
+	skip_space(c);
+	if (c->p[0] != '0' || (c->p[1] != 'x' && c->p[1] != 'X'))
+		return 0;
+	if (number(c, 16, 0xffff, &v) < 0 || expect(c, '/') < 0 || number(c, 16, 0xffff, &m) < 0)
+		return -1;
+	return 0;
+}
+
 static int
 at_end(struct cursor *c)
 {
@@ -190,7 +208,8 @@ classbench_rules_load(const char *path, struct classbench_rule **rules, uint32_t
 				prefix(&c, &r.dst_addr, &r.dst_len) < 0 ||
 				port_range(&c, &r.sport_lo, &r.sport_hi) < 0 ||
 				port_range(&c, &r.dport_lo, &r.dport_hi) < 0 ||
-				proto_field(&c, &r.proto, &r.proto_mask) < 0 || at_end(&c) < 0) {
+				proto_field(&c, &r.proto, &r.proto_mask) < 0 ||
+				optional_flags_field(&c) < 0 || at_end(&c) < 0) {
 			set_err(err, err_size, path, line, "not a wustl rule: %.60s", buf);
 			rc = -EINVAL;
 			break;
