@@ -21,7 +21,7 @@ struct cursor {
 	const char *p;
 };
 
-static void
+static void __attribute__((format(printf, 5, 6)))
 set_err(char *err, size_t err_size, const char *path, uint32_t line, const char *fmt, ...)
 {
 	char msg[256];

@@ -82,7 +82,7 @@ run_classbench(const char *set, unsigned int conv_flags)
 	uint64_t agree_trace = 0, agree_oracle = 0, reports = 0;
 	double t0, t_build, t_engine = 0, t_oracle = 0;
 	uint64_t *line_to_id = NULL;
-	uint32_t n_rules, n_pkts, i, max_line = 0;
+	uint32_t n_rules = 0, n_pkts = 0, i, max_line = 0;
 	struct dfp_engine *eng = NULL;
 	struct dfp_guid sl_key;
 	char err[512] = "";
