@@ -40,11 +40,20 @@ struct dfp_ctl {
 	struct dfp_engine_ruleset *published;
 	struct rte_rcu_qsbr *rcu;
 	uint32_t max_readers;
+	/*
+	 * Bumped with release by every reader that unregisters, read with
+	 * acquire after each grace period: librte_rcu clears the reader's
+	 * bitmap bit in uninstrumented code, and this edge lets ThreadSanitizer
+	 * see that the reader's last accesses precede the writer's reclaim.
+	 */
+	uint64_t readers_gone;
 	/* Everything below is protected by `lock`. */
 	pthread_mutex_t lock;
 	pthread_cond_t txn_done;
 	struct dfp_ctl_session *txn_owner; /* Holder of an explicit transaction. */
 	struct dfp_engine *eng;
+	struct dfp_callout_rt *callouts;
+	struct dfp_flow_dir *flows;
 	struct dfp_ctl_session *sessions;
 	uint32_t next_session_id;
 };
@@ -85,6 +94,7 @@ void
 dfp_ctl_reader_unregister(struct dfp_ctl *ctl, unsigned int reader_id)
 {
 	rte_rcu_qsbr_thread_offline(ctl->rcu, reader_id);
+	__atomic_fetch_add(&ctl->readers_gone, 1, __ATOMIC_RELEASE);
 	rte_rcu_qsbr_thread_unregister(ctl->rcu, reader_id);
 	dfp_thread_leave_worker();
 }
@@ -107,6 +117,8 @@ ctl_grace_period(struct dfp_ctl *ctl)
 		else
 			sched_yield();
 	}
+	/* Acquire: pairs with dfp_ctl_reader_unregister()'s release. */
+	(void)__atomic_load_n(&ctl->readers_gone, __ATOMIC_ACQUIRE);
 }
 
 dfp_status_t
@@ -125,6 +137,8 @@ dfp_ctl_synchronize(struct dfp_ctl *ctl)
 dfp_status_t
 dfp_ctl_create(const struct dfp_ctl_params *params, struct dfp_ctl **out)
 {
+	struct dfp_callout_params cp;
+	struct dfp_engine_params ep;
 	struct dfp_ctl *ctl;
 	dfp_status_t st;
 	size_t size;
@@ -147,15 +161,40 @@ dfp_ctl_create(const struct dfp_ctl_params *params, struct dfp_ctl **out)
 		st = DFP_STATUS_INSUFFICIENT_RESOURCES;
 		goto out_free_rcu;
 	}
-	st = dfp_engine_create(params != NULL ? &params->engine : NULL, &ctl->eng);
+	memset(&cp, 0, sizeof(cp));
+	cp.rcu = ctl->rcu;
+	cp.n_workers = params != NULL && params->n_workers ? params->n_workers : 1;
+	cp.max_handles = params != NULL ? params->max_handles : 0;
+	cp.pend_timeout_ms = params != NULL ? params->pend_timeout_ms : 0;
+	st = dfp_callout_rt_create(&cp, &ctl->callouts);
 	if (st != DFP_STATUS_SUCCESS)
 		goto out_free_rcu;
+	st = dfp_flow_dir_create(dfp_callout_flow_deleted, ctl->callouts, &ctl->flows);
+	if (st != DFP_STATUS_SUCCESS)
+		goto out_free_callouts;
+	dfp_callout_rt_attach_flows(ctl->callouts, ctl->flows);
+	if (params != NULL)
+		ep = params->engine;
+	else
+		memset(&ep, 0, sizeof(ep));
+	/* Filters naming a callout are announced to its notifyFn (unless a tool hooks them). */
+	if (ep.notify == NULL) {
+		ep.notify = dfp_callout_notify_dispatch;
+		ep.notify_ctx = ctl->callouts;
+	}
+	st = dfp_engine_create(&ep, &ctl->eng);
+	if (st != DFP_STATUS_SUCCESS)
+		goto out_free_flows;
 	pthread_mutex_init(&ctl->lock, NULL);
 	pthread_cond_init(&ctl->txn_done, NULL);
 	/* Workers find NULL until the first commit: the engine reads it as empty. */
 	*out = ctl;
 	return DFP_STATUS_SUCCESS;
 
+out_free_flows:
+	dfp_flow_dir_free(ctl->flows);
+out_free_callouts:
+	dfp_callout_rt_free(ctl->callouts);
 out_free_rcu:
 	free(ctl->rcu);
 out_free_ctl:
@@ -172,6 +211,8 @@ dfp_ctl_destroy(struct dfp_ctl *ctl)
 		dfp_ctl_session_close(ctl->sessions);
 	/* Readers are gone: nothing can hold the published ruleset. */
 	dfp_engine_destroy(ctl->eng);
+	dfp_flow_dir_free(ctl->flows);
+	dfp_callout_rt_free(ctl->callouts);
 	pthread_cond_destroy(&ctl->txn_done);
 	pthread_mutex_destroy(&ctl->lock);
 	free(ctl->rcu);
@@ -182,6 +223,87 @@ struct dfp_engine *
 dfp_ctl_engine(struct dfp_ctl *ctl)
 {
 	return ctl != NULL ? ctl->eng : NULL;
+}
+
+struct dfp_callout_rt *
+dfp_ctl_callouts(struct dfp_ctl *ctl)
+{
+	return ctl != NULL ? ctl->callouts : NULL;
+}
+
+struct dfp_flow_dir *
+dfp_ctl_flows(struct dfp_ctl *ctl)
+{
+	return ctl != NULL ? ctl->flows : NULL;
+}
+
+/* ---- Callout registration (the FWPS half; ids shared with the engine) ---- */
+
+dfp_status_t
+dfp_ctl_callout_register(struct dfp_ctl *ctl, const struct dfp_callout_desc *desc,
+		uint32_t *id_out)
+{
+	dfp_status_t st;
+	uint32_t id;
+
+	if (ctl == NULL || desc == NULL)
+		return DFP_STATUS_INVALID_PARAMETER;
+	if (!dfp_thread_is_passive())
+		return DFP_STATUS_NOT_SUPPORTED;
+	pthread_mutex_lock(&ctl->lock);
+	st = dfp_engine_callout_id_bind(ctl->eng, &desc->key, &id);
+	pthread_mutex_unlock(&ctl->lock);
+	if (st != DFP_STATUS_SUCCESS)
+		return st;
+	st = dfp_callout_register(ctl->callouts, desc, id);
+	if (st != DFP_STATUS_SUCCESS) {
+		pthread_mutex_lock(&ctl->lock);
+		dfp_engine_callout_id_unbind(ctl->eng, id);
+		pthread_mutex_unlock(&ctl->lock);
+		return st;
+	}
+	if (id_out != NULL)
+		*id_out = id;
+	return DFP_STATUS_SUCCESS;
+}
+
+static void
+ctl_unbind(struct dfp_ctl *ctl, uint32_t id)
+{
+	pthread_mutex_lock(&ctl->lock);
+	dfp_engine_callout_id_unbind(ctl->eng, id);
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+dfp_status_t
+dfp_ctl_callout_unregister_by_id(struct dfp_ctl *ctl, uint32_t id)
+{
+	dfp_status_t st;
+
+	if (ctl == NULL)
+		return DFP_STATUS_INVALID_PARAMETER;
+	if (!dfp_thread_is_passive())
+		return DFP_STATUS_NOT_SUPPORTED;
+	st = dfp_callout_unregister_by_id(ctl->callouts, id);
+	if (st == DFP_STATUS_SUCCESS)
+		ctl_unbind(ctl, id);
+	return st;
+}
+
+dfp_status_t
+dfp_ctl_callout_unregister_by_key(struct dfp_ctl *ctl, const struct dfp_guid *key)
+{
+	dfp_status_t st;
+	uint32_t id = 0;
+
+	if (ctl == NULL || key == NULL)
+		return DFP_STATUS_INVALID_PARAMETER;
+	if (!dfp_thread_is_passive())
+		return DFP_STATUS_NOT_SUPPORTED;
+	st = dfp_callout_unregister_by_key(ctl->callouts, key, &id);
+	if (st == DFP_STATUS_SUCCESS)
+		ctl_unbind(ctl, id);
+	return st;
 }
 
 struct rte_rcu_qsbr *

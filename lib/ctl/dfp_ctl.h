@@ -50,6 +50,8 @@
 
 #include "dfp_status.h"
 #include "dfp_engine.h"
+#include "dfp_flow.h"
+#include "dfp_callout.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -70,8 +72,13 @@ struct rte_rcu_qsbr;
 
 /** Control-plane parameters. */
 struct dfp_ctl_params {
-	struct dfp_engine_params engine;  /**< Passed to dfp_engine_create(). */
+	struct dfp_engine_params engine;  /**< Passed to dfp_engine_create(); notify NULL = the
+					   *   callout runtime's dispatcher (normal), else the
+					   *   given hook replaces it (tests, tools). */
 	uint32_t max_readers;             /**< RCU reader slots (worker ids < this); 0 = 128. */
+	unsigned int n_workers;           /**< Workers (completion rings, flow tables); 0 = 1. */
+	uint32_t max_handles;             /**< Classify handles; 0 = 65536. */
+	uint32_t pend_timeout_ms;         /**< Pend timeout; 0 = 5000. */
 };
 
 /**
@@ -94,6 +101,39 @@ void dfp_ctl_destroy(struct dfp_ctl *ctl);
 
 /** The engine (for tools that read it under dfp_ctl's lock; see dfp_ctl_lock()). */
 struct dfp_engine *dfp_ctl_engine(struct dfp_ctl *ctl);
+
+/** The callout runtime (DISPATCH-level calls: contexts, handles, invoke hook). Any thread. */
+struct dfp_callout_rt *dfp_ctl_callouts(struct dfp_ctl *ctl);
+
+/** The flow directory (workers create their tables in it). Any thread. */
+struct dfp_flow_dir *dfp_ctl_flows(struct dfp_ctl *ctl);
+
+/**
+ * Register a callout (FwpsCalloutRegister0..3): binds the key's run-time id
+ * in the engine (shared with the management object, spec §1.8) and
+ * registers the code under it.
+ * @param id_out  receives the callout id (may be NULL).
+ * @return STATUS_SUCCESS; STATUS_FWP_ALREADY_EXISTS; STATUS_FWP_IN_USE
+ *         (being registered/unregistered by another thread);
+ *         STATUS_INVALID_PARAMETER; STATUS_NO_MEMORY; STATUS_NOT_SUPPORTED
+ *         (worker or callback context).
+ * Control thread; waits for an RCU grace period.
+ */
+dfp_status_t dfp_ctl_callout_register(struct dfp_ctl *ctl, const struct dfp_callout_desc *desc,
+		uint32_t *id_out);
+
+/**
+ * FwpsCalloutUnregisterById0: see dfp_callout_unregister_by_id(); on success
+ * no worker is inside the callout's code, and filters naming it fall back
+ * per spec §3.3.
+ * @return STATUS_SUCCESS, STATUS_DEVICE_BUSY, STATUS_FWP_CALLOUT_NOT_FOUND,
+ *         STATUS_FWP_IN_USE, STATUS_NOT_SUPPORTED.
+ * Control thread; waits for an RCU grace period.
+ */
+dfp_status_t dfp_ctl_callout_unregister_by_id(struct dfp_ctl *ctl, uint32_t id);
+
+/** FwpsCalloutUnregisterByKey0; statuses as dfp_ctl_callout_unregister_by_id(). */
+dfp_status_t dfp_ctl_callout_unregister_by_key(struct dfp_ctl *ctl, const struct dfp_guid *key);
 
 /** The data-path RCU variable. Any thread. */
 struct rte_rcu_qsbr *dfp_ctl_rcu(struct dfp_ctl *ctl);
