@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Sanitizer builds: configure a separate clang build directory and run the
-# 'unit' meson suite in it.
+# 'unit' and 'stress' meson suites in it (keep 'stress' under about 60 s
+# sanitized).
 #
 #   tests/sanitize/run.sh address [meson test args...]
 #       -Db_sanitize=address,undefined in build-san-address
@@ -60,5 +61,5 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:${UBSAN_OPTIONS:-}"
 # Sanitized code runs 2-15x slower: cap the concurrency writer by time.
 export DFP_TEST_CONCURRENCY_MS="${DFP_TEST_CONCURRENCY_MS:-6000}"
 
-exec meson test -C "$dir" --suite unit --print-errorlogs --num-processes 2 \
+exec meson test -C "$dir" --suite unit --suite stress --print-errorlogs --num-processes 2 \
 	--timeout-multiplier 4 "$@"

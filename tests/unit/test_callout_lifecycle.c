@@ -942,14 +942,51 @@ ctl_call_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Is the callout in the table published to workers? Looked up as a worker
+ * would (dfp_callout_is_registered() on a thread marked worker reads the
+ * published table with acquire), not through rt->lock: a control-thread
+ * lookup races with the other thread's publication (see the BUG REPRODUCER
+ * tests below). Safe without being an RCU reader only because the holder
+ * pins every grace period, so no table can be freed meanwhile.
+ * (The acquire orders the caller after that publication.)
+ */
 static bool
-wait_registered(struct lc *t, uint32_t id, bool want)
+published_while_held(struct lc *t, uint32_t id)
+{
+	bool found;
+
+	dfp_thread_enter_worker();
+	found = dfp_callout_is_registered(t->rt, id);
+	dfp_thread_leave_worker();
+	return found;
+}
+
+/* Wait until the other thread's registration of id is published. */
+static bool
+wait_published(struct lc *t, uint32_t id)
 {
 	uint64_t t0 = now_ms();
 
-	while (dfp_callout_is_registered(t->rt, id) != want && now_ms() - t0 < WAIT_MS)
+	while (!published_while_held(t, id) && now_ms() - t0 < WAIT_MS)
 		sched_yield();
-	return dfp_callout_is_registered(t->rt, id) == want;
+	return published_while_held(t, id);
+}
+
+/*
+ * Wait until the other thread's unregistration of id has begun: the
+ * callout is no longer listed (its state left REGISTERED under rt->lock;
+ * the thread then unpublishes it and waits for the grace period). Reads
+ * only the registration list under rt->lock, not the table.
+ */
+static bool
+wait_unlisted(struct lc *t, uint32_t id)
+{
+	uint64_t t0 = now_ms();
+
+	while (reg_list(t, id).found.callout_id == id && now_ms() - t0 < WAIT_MS)
+		sched_yield();
+	return reg_list(t, id).found.callout_id != id;
 }
 
 static void
@@ -967,8 +1004,8 @@ test_unregister_while_unregistering_in_use(void **state)
 	cc.t = t;
 	cc.c = c;
 	assert_int_equal(pthread_create(&cc.th, NULL, ctl_call_main, &cc), 0);
-	/* Unpublished by the other thread, which now waits for the grace period. */
-	assert_true(wait_registered(t, id, false));
+	/* Being unregistered by the other thread, which then waits for the grace period. */
+	assert_true(wait_unlisted(t, id));
 	assert_false(__atomic_load_n(&cc.done, __ATOMIC_ACQUIRE));
 	assert_int_equal(dfp_ctl_callout_unregister_by_id(t->ctl, id), DFP_STATUS_FWP_IN_USE);
 	assert_int_equal(dfp_ctl_callout_unregister_by_key(t->ctl, &c->desc.key),
@@ -1001,7 +1038,7 @@ test_register_while_registering_in_use(void **state)
 	cc.do_register = true;
 	assert_int_equal(pthread_create(&cc.th, NULL, ctl_call_main, &cc), 0);
 	/* Published (REGISTERING) by the other thread, which waits for the grace period. */
-	assert_true(wait_registered(t, id, true));
+	assert_true(wait_published(t, id));
 	assert_false(__atomic_load_n(&cc.done, __ATOMIC_ACQUIRE));
 	assert_int_equal(dfp_ctl_callout_register(t->ctl, &c->desc, &id2), DFP_STATUS_FWP_IN_USE);
 	assert_int_equal(dfp_ctl_callout_unregister_by_id(t->ctl, id), DFP_STATUS_FWP_IN_USE);
@@ -1015,6 +1052,135 @@ test_register_while_registering_in_use(void **state)
 	c->registered = true;
 	assert_int_equal(dfp_ctl_callout_register(t->ctl, &c->desc, &id2),
 		DFP_STATUS_FWP_ALREADY_EXISTS);
+}
+
+/*
+ * BUG REPRODUCER (lib/callout/registry.c): table_publish() swaps rt->table
+ * and frees the old table without rt->lock, while control-thread lookups
+ * (reg_get() off a worker: dfp_callout_is_registered(), associate, the
+ * flowDeleteFn dispatch, a pend's default action) read rt->table under
+ * rt->lock only, and register/unregister rebuild from rt->table under the
+ * lock but publish after dropping it. Minimal sequence (deterministic
+ * under ThreadSanitizer):
+ *   1. a reader sits inside a classifyFn (grace periods cannot end);
+ *   2. thread A: dfp_ctl_callout_unregister_by_id(X): rebuild under the
+ *      lock, unlock, __atomic_exchange(&rt->table), wait for the grace period;
+ *   3. main: dfp_callout_is_registered(rt, Y): lock, plain read of
+ *      rt->table -> data race with A's exchange (registry.c reg_get vs
+ *      table_publish). Had main read the old table just before A's
+ *      exchange, A frees it after a grace period that does not wait for
+ *      control threads: use after free.
+ */
+static void
+test_control_lookup_during_other_publish_is_race_free(void **state)
+{
+	struct lc *t = *state;
+	struct tco *x = tco_new(t, 16, 0, false);
+	struct tco *y = tco_new(t, 17, 0, false);
+	struct ctl_call cc;
+	struct holder h;
+	uint32_t ix, iy;
+
+	ix = tco_setup(x, L_DGRAM);
+	iy = tco_setup(y, L_DGRAM);
+	holder_start(t, &h);
+	memset(&cc, 0, sizeof(cc));
+	cc.t = t;
+	cc.c = x;
+	assert_int_equal(pthread_create(&cc.th, NULL, ctl_call_main, &cc), 0);
+	assert_true(wait_unlisted(t, ix));
+	/* A control-thread lookup of another callout while A publishes. */
+	assert_true(dfp_callout_is_registered(t->rt, iy));
+	holder_stop(&h);
+	pthread_join(cc.th, NULL);
+	assert_int_equal(cc.st, DFP_STATUS_SUCCESS);
+	x->registered = false;
+	assert_true(dfp_callout_is_registered(t->rt, iy));
+}
+
+#define REG_CYCLES 100000u
+
+struct reg_loop {
+	struct lc *t;
+	struct tco *c;
+	unsigned int cycles;
+	unsigned int lost;      /* Registered, yet missing from the published table. */
+	unsigned int failed;    /* Register/unregister returned an error. */
+	pthread_t th;
+};
+
+static void *
+reg_loop_main(void *arg)
+{
+	struct reg_loop *r = arg;
+	uint64_t t0 = now_ms();
+	unsigned int i;
+	uint32_t id;
+
+	for (i = 0; i < REG_CYCLES && now_ms() - t0 < WAIT_MS; i++) {
+		if (dfp_ctl_callout_register(r->t->ctl, &r->c->desc, &id) != DFP_STATUS_SUCCESS) {
+			r->failed++;
+			continue;
+		}
+		if (!dfp_callout_is_registered(r->t->rt, id))
+			r->lost++;
+		/* The last cycle leaves the callout registered. */
+		if (i + 1 < REG_CYCLES &&
+				dfp_ctl_callout_unregister_by_id(r->t->ctl, id) != DFP_STATUS_SUCCESS)
+			r->failed++;
+	}
+	r->cycles = i;
+	return NULL;
+}
+
+/*
+ * BUG REPRODUCER (lib/callout/registry.c, same root cause as above): two
+ * control threads registering and unregistering *different* callouts lose
+ * table updates. Minimal interleaving: A registers X (rebuilds T0 -> T1 =
+ * T0 + X under rt->lock, unlocks); before A's exchange, B registers Y
+ * (rebuilds from rt->table, still T0, -> T2 = T0 + Y, unlocks); A publishes
+ * T1, B publishes T2: X is REGISTERED but absent from the published table,
+ * so workers treat its filters as unregistered (block) and
+ * dfp_callout_is_registered(X) is false. Probabilistic in plain builds
+ * (seen in about one run of three at 200,000 cycles per thread),
+ * reported at once by ThreadSanitizer.
+ */
+static void
+test_concurrent_registrations_of_other_callouts_stay_published(void **state)
+{
+	struct lc *t = *state;
+	struct reg_loop r[2];
+	unsigned int i;
+
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 2; i++) {
+		r[i].t = t;
+		r[i].c = tco_new(t, 18 + i, 0, false);
+		tco_add_object(r[i].c, L_DGRAM);
+	}
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&r[i].th, NULL, reg_loop_main, &r[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(r[i].th, NULL);
+	for (i = 0; i < 2; i++) {
+		if (r[i].lost != 0 || r[i].failed != 0)
+			print_error("thread %u: %u of %u registrations missing from the published "
+				"table, %u failures\n", i, r[i].lost, r[i].cycles, r[i].failed);
+		assert_int_equal(r[i].failed, 0);
+		assert_int_equal(r[i].lost, 0);
+	}
+	for (i = 0; i < 2; i++) {
+		uint32_t id = 0;
+
+		/* Still registered at the end: a second register says so... */
+		assert_int_equal(dfp_ctl_callout_register(t->ctl, &r[i].c->desc, &id),
+			DFP_STATUS_FWP_ALREADY_EXISTS);
+		r[i].c->registered = true;
+		assert_int_equal(dfp_ctl_callout_lookup(t->s, &r[i].c->desc.key, &r[i].c->id),
+			DFP_STATUS_SUCCESS);
+		/* ...and workers must see it. */
+		assert_true(dfp_callout_is_registered(t->rt, r[i].c->id));
+	}
 }
 
 /* ---- notifyFn (N9, N10, POST_COMMIT, filter context) ---- */
@@ -2219,6 +2385,8 @@ main(void)
 		T(test_reregister_after_unregister_works),
 		T(test_unregister_while_unregistering_in_use),
 		T(test_register_while_registering_in_use),
+		T(test_control_lookup_during_other_publish_is_race_free),
+		T(test_concurrent_registrations_of_other_callouts_stay_published),
 		T(test_notify_add_failure_fails_filter_add),
 		T(test_notify_delete_failure_still_removes_filter),
 		T(test_notify_add_and_delete_carry_filter),
