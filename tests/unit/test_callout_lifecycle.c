@@ -946,8 +946,8 @@ ctl_call_main(void *arg)
  * Is the callout in the table published to workers? Looked up as a worker
  * would (dfp_callout_is_registered() on a thread marked worker reads the
  * published table with acquire), not through rt->lock: a control-thread
- * lookup races with the other thread's publication (see the BUG REPRODUCER
- * tests below). Safe without being an RCU reader only because the holder
+ * lookup must not be what orders us after the other thread's publication
+ * (see the regression tests below). Safe without being an RCU reader only because the holder
  * pins every grace period, so no table can be freed meanwhile.
  * (The acquire orders the caller after that publication.)
  */
@@ -1055,13 +1055,14 @@ test_register_while_registering_in_use(void **state)
 }
 
 /*
- * BUG REPRODUCER (lib/callout/registry.c): table_publish() swaps rt->table
- * and frees the old table without rt->lock, while control-thread lookups
- * (reg_get() off a worker: dfp_callout_is_registered(), associate, the
- * flowDeleteFn dispatch, a pend's default action) read rt->table under
- * rt->lock only, and register/unregister rebuild from rt->table under the
- * lock but publish after dropping it. Minimal sequence (deterministic
- * under ThreadSanitizer):
+ * Regression test (was a BUG REPRODUCER against the pre-commit registry.c,
+ * fixed in 363a485 by swapping the table under rt->lock): table_publish()
+ * swapped rt->table and freed the old table without rt->lock, while
+ * control-thread lookups (reg_get() off a worker: dfp_callout_is_registered(),
+ * associate, the flowDeleteFn dispatch, a pend's default action) read
+ * rt->table under rt->lock only, and register/unregister rebuilt from
+ * rt->table under the lock but published after dropping it. Minimal
+ * sequence (deterministic under ThreadSanitizer):
  *   1. a reader sits inside a classifyFn (grace periods cannot end);
  *   2. thread A: dfp_ctl_callout_unregister_by_id(X): rebuild under the
  *      lock, unlock, __atomic_exchange(&rt->table), wait for the grace period;
@@ -1134,16 +1135,16 @@ reg_loop_main(void *arg)
 }
 
 /*
- * BUG REPRODUCER (lib/callout/registry.c, same root cause as above): two
- * control threads registering and unregistering *different* callouts lose
- * table updates. Minimal interleaving: A registers X (rebuilds T0 -> T1 =
+ * Regression test (was a BUG REPRODUCER, same root cause and fix as above):
+ * two control threads registering and unregistering *different* callouts
+ * lost table updates. Minimal interleaving: A registers X (rebuilds T0 -> T1 =
  * T0 + X under rt->lock, unlocks); before A's exchange, B registers Y
  * (rebuilds from rt->table, still T0, -> T2 = T0 + Y, unlocks); A publishes
  * T1, B publishes T2: X is REGISTERED but absent from the published table,
  * so workers treat its filters as unregistered (block) and
  * dfp_callout_is_registered(X) is false. Probabilistic in plain builds
- * (seen in about one run of three at 200,000 cycles per thread),
- * reported at once by ThreadSanitizer.
+ * (failed about one run in two before the fix), reported at once by
+ * ThreadSanitizer.
  */
 static void
 test_concurrent_registrations_of_other_callouts_stay_published(void **state)
