@@ -80,6 +80,16 @@ static const int8_t field_index_ippacket[DFP_FIELD_COUNT] = {
 	[DFP_FIELD_MAC_REMOTE_ADDRESS] = NO, [DFP_FIELD_REAUTHORIZE_REASON] = NO,
 	[DFP_FIELD_DFP_TCP_FLAGS] = EX, [DFP_FIELD_DFP_DSCP] = EX,
 };
+/* OUTBOUND_IPPACKET: the address type comes before the remote address. */
+static const int8_t field_index_out_ippacket[DFP_FIELD_COUNT] = {
+	[DFP_FIELD_IP_PROTOCOL] = EX, [DFP_FIELD_IP_LOCAL_ADDRESS] = 0,
+	[DFP_FIELD_IP_REMOTE_ADDRESS] = 2, [DFP_FIELD_IP_LOCAL_ADDRESS_TYPE] = 1,
+	[DFP_FIELD_IP_LOCAL_PORT] = EX, [DFP_FIELD_IP_REMOTE_PORT] = EX,
+	[DFP_FIELD_INTERFACE_INDEX] = 4, [DFP_FIELD_FLAGS] = 6, [DFP_FIELD_DIRECTION] = NO,
+	[DFP_FIELD_VLAN_ID] = EX, [DFP_FIELD_ETHER_TYPE] = NO, [DFP_FIELD_MAC_LOCAL_ADDRESS] = NO,
+	[DFP_FIELD_MAC_REMOTE_ADDRESS] = NO, [DFP_FIELD_REAUTHORIZE_REASON] = NO,
+	[DFP_FIELD_DFP_TCP_FLAGS] = EX, [DFP_FIELD_DFP_DSCP] = EX,
+};
 static const int8_t field_index_stream[DFP_FIELD_COUNT] = {
 	[DFP_FIELD_IP_PROTOCOL] = NO, [DFP_FIELD_IP_LOCAL_ADDRESS] = 0,
 	[DFP_FIELD_IP_REMOTE_ADDRESS] = 2, [DFP_FIELD_IP_LOCAL_ADDRESS_TYPE] = 1,
@@ -107,7 +117,16 @@ static const int8_t field_index_recv_accept[DFP_FIELD_COUNT] = {
 	[DFP_FIELD_MAC_REMOTE_ADDRESS] = NO, [DFP_FIELD_REAUTHORIZE_REASON] = 29,
 	[DFP_FIELD_DFP_TCP_FLAGS] = EX, [DFP_FIELD_DFP_DSCP] = EX,
 };
-/* ALE_AUTH_CONNECT_V4 shares the recv-accept order for the fields dfp offers. */
+/* ALE_AUTH_CONNECT: same as recv-accept up to index 9, then its own order. */
+static const int8_t field_index_connect[DFP_FIELD_COUNT] = {
+	[DFP_FIELD_IP_PROTOCOL] = 5, [DFP_FIELD_IP_LOCAL_ADDRESS] = 2,
+	[DFP_FIELD_IP_REMOTE_ADDRESS] = 6, [DFP_FIELD_IP_LOCAL_ADDRESS_TYPE] = 3,
+	[DFP_FIELD_IP_LOCAL_PORT] = 4, [DFP_FIELD_IP_REMOTE_PORT] = 7,
+	[DFP_FIELD_INTERFACE_INDEX] = 15, [DFP_FIELD_FLAGS] = 12, [DFP_FIELD_DIRECTION] = NO,
+	[DFP_FIELD_VLAN_ID] = EX, [DFP_FIELD_ETHER_TYPE] = NO, [DFP_FIELD_MAC_LOCAL_ADDRESS] = NO,
+	[DFP_FIELD_MAC_REMOTE_ADDRESS] = NO, [DFP_FIELD_REAUTHORIZE_REASON] = 28,
+	[DFP_FIELD_DFP_TCP_FLAGS] = EX, [DFP_FIELD_DFP_DSCP] = EX,
+};
 static const int8_t field_index_established[DFP_FIELD_COUNT] = {
 	[DFP_FIELD_IP_PROTOCOL] = 5, [DFP_FIELD_IP_LOCAL_ADDRESS] = 2,
 	[DFP_FIELD_IP_REMOTE_ADDRESS] = 6, [DFP_FIELD_IP_LOCAL_ADDRESS_TYPE] = 3,
@@ -149,13 +168,15 @@ layer_field_table(uint16_t id)
 		return NULL;
 	switch (d->kind) {
 	case DFP_LAYER_KIND_IPPACKET:
-		return field_index_ippacket;
+		return (id == DFP_LAYER_OUTBOUND_IPPACKET_V4 || id == DFP_LAYER_OUTBOUND_IPPACKET_V6) ?
+			field_index_out_ippacket : field_index_ippacket;
 	case DFP_LAYER_KIND_TRANSPORT:
 		return (id == DFP_LAYER_OUTBOUND_TRANSPORT_V4 || id == DFP_LAYER_OUTBOUND_TRANSPORT_V6) ?
 			field_index_out_transport : field_index_in_transport;
 	case DFP_LAYER_KIND_ALE_RECV_ACCEPT:
-	case DFP_LAYER_KIND_ALE_CONNECT:
 		return field_index_recv_accept;
+	case DFP_LAYER_KIND_ALE_CONNECT:
+		return field_index_connect;
 	case DFP_LAYER_KIND_ALE_ESTABLISHED:
 		return field_index_established;
 	case DFP_LAYER_KIND_STREAM:
