@@ -354,81 +354,34 @@ callout_register(const struct wfp_callout *t, UINT32 flags, UINT32 *calloutId)
 	return STATUS_SUCCESS;
 }
 
-NTSTATUS
-FwpsCalloutRegister0(void *deviceObject, const FWPS_CALLOUT0 *callout, UINT32 *calloutId)
-{
-	struct wfp_callout t;
-
-	RTE_SET_USED(deviceObject);
-	if (callout == NULL)
-		return wfp_ctl() == NULL ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_PARAMETER;
-	memset(&t, 0, sizeof(t));
-	t.key = callout->calloutKey;
-	t.version = 0;
-	t.classify.c0 = callout->classifyFn;
-	t.notify.n0 = callout->notifyFn;
-	t.has_classify = callout->classifyFn != NULL;
-	t.has_notify = callout->notifyFn != NULL;
-	t.flow_delete = callout->flowDeleteFn;
-	return callout_register(&t, callout->flags, calloutId);
+/*
+ * FwpsCalloutRegister0..3 differ only in the versions of their function
+ * pointer types: one body, stamped out per version.
+ */
+#define WFP_CALLOUT_REGISTER_FN(ver) \
+NTSTATUS \
+FwpsCalloutRegister##ver(void *deviceObject, const FWPS_CALLOUT##ver *callout, UINT32 *calloutId) \
+{ \
+	struct wfp_callout t; \
+\
+	RTE_SET_USED(deviceObject); \
+	if (callout == NULL) \
+		return wfp_ctl() == NULL ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_PARAMETER; \
+	memset(&t, 0, sizeof(t)); \
+	t.key = callout->calloutKey; \
+	t.version = ver; \
+	t.classify.c##ver = callout->classifyFn; \
+	t.notify.n##ver = callout->notifyFn; \
+	t.has_classify = callout->classifyFn != NULL; \
+	t.has_notify = callout->notifyFn != NULL; \
+	t.flow_delete = callout->flowDeleteFn; \
+	return callout_register(&t, callout->flags, calloutId); \
 }
 
-NTSTATUS
-FwpsCalloutRegister1(void *deviceObject, const FWPS_CALLOUT1 *callout, UINT32 *calloutId)
-{
-	struct wfp_callout t;
-
-	RTE_SET_USED(deviceObject);
-	if (callout == NULL)
-		return wfp_ctl() == NULL ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_PARAMETER;
-	memset(&t, 0, sizeof(t));
-	t.key = callout->calloutKey;
-	t.version = 1;
-	t.classify.c1 = callout->classifyFn;
-	t.notify.n1 = callout->notifyFn;
-	t.has_classify = callout->classifyFn != NULL;
-	t.has_notify = callout->notifyFn != NULL;
-	t.flow_delete = callout->flowDeleteFn;
-	return callout_register(&t, callout->flags, calloutId);
-}
-
-NTSTATUS
-FwpsCalloutRegister2(void *deviceObject, const FWPS_CALLOUT2 *callout, UINT32 *calloutId)
-{
-	struct wfp_callout t;
-
-	RTE_SET_USED(deviceObject);
-	if (callout == NULL)
-		return wfp_ctl() == NULL ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_PARAMETER;
-	memset(&t, 0, sizeof(t));
-	t.key = callout->calloutKey;
-	t.version = 2;
-	t.classify.c2 = callout->classifyFn;
-	t.notify.n2 = callout->notifyFn;
-	t.has_classify = callout->classifyFn != NULL;
-	t.has_notify = callout->notifyFn != NULL;
-	t.flow_delete = callout->flowDeleteFn;
-	return callout_register(&t, callout->flags, calloutId);
-}
-
-NTSTATUS
-FwpsCalloutRegister3(void *deviceObject, const FWPS_CALLOUT3 *callout, UINT32 *calloutId)
-{
-	struct wfp_callout t;
-
-	RTE_SET_USED(deviceObject);
-	if (callout == NULL)
-		return wfp_ctl() == NULL ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_PARAMETER;
-	memset(&t, 0, sizeof(t));
-	t.key = callout->calloutKey;
-	t.version = 3;
-	t.classify.c3 = callout->classifyFn;
-	t.notify.n3 = callout->notifyFn;
-	t.has_classify = callout->classifyFn != NULL;
-	t.has_notify = callout->notifyFn != NULL;
-	t.flow_delete = callout->flowDeleteFn;
-	return callout_register(&t, callout->flags, calloutId);
-}
+WFP_CALLOUT_REGISTER_FN(0)
+WFP_CALLOUT_REGISTER_FN(1)
+WFP_CALLOUT_REGISTER_FN(2)
+WFP_CALLOUT_REGISTER_FN(3)
 
 /* Unlink and free the adapter state of a callout that is no longer registered. */
 static void
