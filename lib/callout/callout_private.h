@@ -31,6 +31,13 @@ struct dfp_callout_rt {
 	struct callout_reg *regs;    /* All registrations, including in-flight ones. */
 };
 
+/*
+ * The packet context of the classifyFn running on this thread (NULL outside
+ * one), set by dfp_callout_invoke(): lets a pend made inside the acquiring
+ * classification mark its packet (pkt->pend_handle).
+ */
+extern __thread struct dfp_callout_pkt *callout_current_pkt;
+
 /* Create/free the handle table and the per-worker completion rings (handle.c). */
 int callout_handles_create(struct dfp_callout_rt *rt, uint32_t max_handles,
 		uint32_t ring_size, unsigned int n_workers);

@@ -93,6 +93,9 @@ struct dfp_callout_pkt {
 	uint16_t layer_id;               /**< Layer being classified (set by the hook). */
 	uint32_t callout_id;             /**< Callout being invoked (set by the hook). */
 	uint8_t reauth;                  /**< Classification is a re-authorisation (set by the hook). */
+	uint64_t pend_handle;            /**< Set by a successful pend made inside this
+					  *   classification (the datapath then holds the
+					  *   packet); the datapath zeroes it before classifying. */
 	uint64_t packet_tag;             /**< Datapath's id for held packets (opaque). */
 };
 

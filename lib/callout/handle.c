@@ -108,6 +108,7 @@ struct handle_entry {
 	uint8_t reauth;
 	/* Read only by whoever owns the pend (COMPLETING): plain. */
 	uint64_t packet_tag;
+	const struct dfp_callout_pkt *pkt; /* Acquiring classification's context. */
 	uint64_t filter_id;
 	struct dfp_classify_out out;   /* *out as given to pend. */
 } __rte_cache_aligned;
@@ -338,6 +339,8 @@ dfp_callout_handle_acquire(struct dfp_callout_rt *rt, const void *classify_conte
 	__atomic_store_n(&e->layer_id, pkt->layer_id, __ATOMIC_RELEASE);
 	__atomic_store_n(&e->reauth, pkt->reauth ? 1 : 0, __ATOMIC_RELEASE);
 	e->packet_tag = pkt->packet_tag;
+	/* Only compared with callout_current_pkt by a pend on this same thread. */
+	e->pkt = pkt;
 	__atomic_fetch_add(&hs->in_use, 1, __ATOMIC_RELAXED);
 	/* Release: the fields above are visible to whoever sees ACQUIRED. */
 	__atomic_store_n(&e->word, w_make(gen, HS_ACQUIRED, 1, false), __ATOMIC_RELEASE);
@@ -405,6 +408,9 @@ dfp_callout_handle_pend(struct dfp_callout_rt *rt, uint64_t handle, uint64_t fil
 	out->action_type = DFP_ACTION_BLOCK;
 	out->rights &= ~DFP_RIGHT_ACTION_WRITE;
 	out->flags |= DFP_CLASSIFY_OUT_FLAG_ABSORB;
+	/* Inside the acquiring classification: tell the datapath to hold the packet. */
+	if (callout_current_pkt != NULL && callout_current_pkt == e->pkt)
+		callout_current_pkt->pend_handle = handle;
 	return DFP_STATUS_SUCCESS;
 }
 

@@ -23,6 +23,8 @@
 
 DFP_LOG_REGISTER(callout);
 
+__thread struct dfp_callout_pkt *callout_current_pkt;
+
 enum reg_state {
 	REG_REGISTERING = 1,  /* Being published; not yet callable. */
 	REG_REGISTERED,
@@ -522,6 +524,7 @@ dfp_callout_invoke(void *ctx, const struct dfp_engine_filter_rt *filter,
 {
 	struct dfp_callout_rt *rt = ctx;
 	struct dfp_callout_pkt *pkt = pkt_ctx;
+	struct dfp_callout_pkt *prev_pkt;
 	struct dfp_callout_classify_in in;
 	struct dfp_flow *flow = NULL;
 	struct callout_reg *reg;
@@ -556,9 +559,12 @@ dfp_callout_invoke(void *ctx, const struct dfp_engine_filter_rt *filter,
 	in.layer_data = pkt != NULL ? pkt->layer_data : NULL;
 	in.classify_context = pkt;
 	in.callout_ctx = reg->desc.ctx;
+	prev_pkt = callout_current_pkt;
+	callout_current_pkt = pkt;
 	dfp_thread_callback_enter();
 	reg->desc.classify(&in, filter, flow_ctx, out);
 	dfp_thread_callback_leave();
+	callout_current_pkt = prev_pkt;
 	if (flow != NULL)
 		dfp_flow_classify_end(pkt->table, flow);
 	return DFP_ENGINE_INVOKE_CALLED;
