@@ -485,6 +485,14 @@ unsigned int dfp_engine_match_burst(const struct dfp_engine_ruleset *rs, uint16_
 /** Generation number of a ruleset (1 for the first commit). Any thread. */
 uint64_t dfp_engine_ruleset_generation(const struct dfp_engine_ruleset *rs);
 
+/**
+ * Version of one layer in a ruleset: the generation of the commit that last
+ * changed its filters (0 when it has none). Equal versions mean identical
+ * filters, so a flow re-authorises only when its ALE layer's version moved.
+ * Any thread.
+ */
+uint64_t dfp_engine_ruleset_layer_version(const struct dfp_engine_ruleset *rs, uint16_t layer_id);
+
 /** Number of filters at a layer in a ruleset. Any thread. */
 uint32_t dfp_engine_ruleset_filter_count(const struct dfp_engine_ruleset *rs, uint16_t layer_id);
 

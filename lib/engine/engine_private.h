@@ -88,6 +88,7 @@ struct engine_lookup;        /* Private to compile.c/lookup.c. */
 struct engine_layer_rt {
 	uint16_t layer_id;
 	unsigned int family;     /* 4, 6 or 0. */
+	uint64_t generation;     /* Ruleset generation that compiled it (kept while shared). */
 	uint32_t n_filters;
 	const struct dfp_engine_filter_rt *const *filters;
 	uint32_t n_sublayers;

@@ -141,6 +141,7 @@ layer_compile(struct dfp_engine *eng, uint16_t layer_id, uint64_t generation,
 		goto out_free_block;
 	b->rt.layer_id = layer_id;
 	b->rt.family = in.family;
+	b->rt.generation = generation;
 	b->rt.n_filters = n;
 	b->rt.filters = b->filters;
 	b->rt.n_sublayers = n_sl;
@@ -215,4 +216,12 @@ dfp_engine_ruleset_filter_count(const struct dfp_engine_ruleset *rs, uint16_t la
 	if (rs == NULL || layer_id >= DFP_LAYER_ID_MAX || rs->layers[layer_id] == NULL)
 		return 0;
 	return rs->layers[layer_id]->n_filters;
+}
+
+uint64_t
+dfp_engine_ruleset_layer_version(const struct dfp_engine_ruleset *rs, uint16_t layer_id)
+{
+	if (rs == NULL || layer_id >= DFP_LAYER_ID_MAX || rs->layers[layer_id] == NULL)
+		return 0;
+	return rs->layers[layer_id]->generation;
 }
