@@ -47,9 +47,10 @@
  *    reuses an entry only after reading refs == 0 (acquire, pairing with
  *    the holders' release fetch_sub), after its end bumped gen: any later
  *    fetch_add returns the new gen and backs off. Ended entries still held
- *    go to an owner-side retire ring, recycled by dfp_flow_alloc(). Without
- *    this, a remover that checked gen could meet the slot's next flow and
- *    remove that flow's context.
+ *    go to an owner-side retire ring, recycled by flow_take() (alloc and
+ *    insert). Without this, a remover that checked gen could meet the
+ *    slot's next flow and remove that flow's context; nor could foreach
+ *    copy a key and counters (table.c) that stay put while it holds them.
  * 7. Abort: a CAS on hdr sets ABORT only if gen still matches; end clears it
  *    after its gen bump, so it never leaks into the slot's next flow.
  * 8. Hooks and the lock. Every hook is run, with no lock held, by the thread
@@ -148,7 +149,7 @@ flow_resolve(struct dfp_flow_dir *dir, uint64_t flow_id)
  * (interleaving 6). Acquire: the flow's alloc (release gen bump) and every
  * earlier holder's release happen before our use of the entry.
  */
-static struct dfp_flow *
+struct dfp_flow *
 flow_ref(struct dfp_flow_dir *dir, uint64_t flow_id)
 {
 	struct dfp_flow *f = flow_resolve(dir, flow_id);
@@ -165,7 +166,7 @@ flow_ref(struct dfp_flow_dir *dir, uint64_t flow_id)
 }
 
 /* Release: our accesses happen before the owner's reuse (acquire refs == 0). */
-static inline void
+void
 flow_unref(struct dfp_flow *f)
 {
 	__atomic_fetch_sub(&f->hdr, 1, __ATOMIC_RELEASE);
@@ -230,6 +231,7 @@ dfp_flow_dir_free(struct dfp_flow_dir *dir)
 static void
 table_release(struct dfp_flow_table *t)
 {
+	flow_table_hash_free(t);
 	free(t->entries);
 	free(t->free_slots);
 	free(t->retired);
@@ -338,34 +340,52 @@ table_reclaim(struct dfp_flow_table *t, uint32_t budget)
 	}
 }
 
-uint64_t
-dfp_flow_alloc(struct dfp_flow_table *t, struct dfp_flow **out)
+struct dfp_flow *
+flow_take(struct dfp_flow_table *t)
 {
-	struct dfp_flow *f;
-	uint32_t slot;
-	uint64_t old;
-
 	table_reclaim(t, FLOW_RECLAIM_BATCH);
 	if (unlikely(t->n_free == 0)) {
 		table_reclaim(t, t->n_retired);
-		if (t->n_free == 0) {
-			if (out != NULL)
-				*out = NULL;
-			return 0;
-		}
+		if (t->n_free == 0)
+			return NULL;
 	}
-	slot = t->free_slots[--t->n_free];
-	f = &t->entries[slot];
+	return &t->entries[t->free_slots[--t->n_free]];
+}
+
+void
+flow_untake(struct dfp_flow_table *t, struct dfp_flow *f)
+{
+	t->free_slots[t->n_free++] = f->where & (DFP_FLOW_MAX_CAPACITY - 1);
+}
+
+uint64_t
+flow_publish(struct dfp_flow_table *t, struct dfp_flow *f)
+{
+	uint64_t old;
+
 	/*
 	 * gen becomes odd: the flow is live. Release: a thread whose reference
 	 * returns this gen (acquire) sees the entry as it is now (slots FREE,
-	 * ABORT clear).
+	 * ABORT clear, key and state initialised).
 	 */
 	old = __atomic_fetch_add(&f->hdr, FLOW_HDR_GEN_ONE, __ATOMIC_RELEASE);
 	__atomic_store_n(&t->n_live, t->n_live + 1, __ATOMIC_RELAXED);
+	return flow_make_id(f->where, flow_hdr_gen(old) + 1);
+}
+
+uint64_t
+dfp_flow_alloc(struct dfp_flow_table *t, struct dfp_flow **out)
+{
+	struct dfp_flow *f = flow_take(t);
+
 	if (out != NULL)
 		*out = f;
-	return flow_make_id(f->where, flow_hdr_gen(old) + 1);
+	if (f == NULL)
+		return 0;
+	/* No key (family 0: not in the hash) and a zeroed state, as after insert. */
+	memset(&f->key, 0, sizeof(f->key));
+	memset(&f->state, 0, offsetof(struct dfp_flow_state, held));
+	return flow_publish(t, f);
 }
 
 void
@@ -373,6 +393,8 @@ dfp_flow_end(struct dfp_flow_table *t, struct dfp_flow *f)
 {
 	uint32_t claimed;
 
+	/* New packets of the key make a new flow from now on. */
+	flow_key_remove(t, f);
 	/*
 	 * The id goes stale first. Seq_cst: store-buffering pair with an
 	 * associater's publish-then-check (interleaving 5).
@@ -587,20 +609,12 @@ dfp_flow_abort(struct dfp_flow_dir *dir, uint64_t flow_id)
 	return DFP_STATUS_SUCCESS;
 }
 
-/* List one entry's associations through cb, holding a reference; stop on non-zero. */
-static int
-foreach_entry(struct dfp_flow_dir *dir, struct dfp_flow *f,
-		int (*cb)(void *arg, const struct dfp_flow_context_info *c), void *arg)
+unsigned int
+flow_contexts_copy(struct dfp_flow *f, uint64_t id, struct dfp_flow_context_info *infos)
 {
-	struct dfp_flow_context_info infos[DFP_FLOW_MAX_CONTEXTS];
 	unsigned int i, n = 0;
 	uint32_t states;
-	uint64_t id;
-	int rc = 0;
 
-	id = flow_make_id(f->where, flow_hdr_gen(__atomic_load_n(&f->hdr, __ATOMIC_RELAXED)));
-	if ((flow_id_gen(id) & 1) == 0 || flow_ref(dir, id) == NULL)
-		return 0;
 	/* LOCK: no associater rewrites a key while we copy it. */
 	flow_lock(f);
 	states = __atomic_load_n(&f->states, __ATOMIC_ACQUIRE);
@@ -617,6 +631,23 @@ foreach_entry(struct dfp_flow_dir *dir, struct dfp_flow *f,
 		n++;
 	}
 	flow_unlock(f);
+	return n;
+}
+
+/* List one entry's associations through cb, holding a reference; stop on non-zero. */
+static int
+foreach_entry(struct dfp_flow_dir *dir, struct dfp_flow *f,
+		int (*cb)(void *arg, const struct dfp_flow_context_info *c), void *arg)
+{
+	struct dfp_flow_context_info infos[DFP_FLOW_MAX_CONTEXTS];
+	unsigned int i, n;
+	uint64_t id;
+	int rc = 0;
+
+	id = flow_make_id(f->where, flow_hdr_gen(__atomic_load_n(&f->hdr, __ATOMIC_RELAXED)));
+	if ((flow_id_gen(id) & 1) == 0 || flow_ref(dir, id) == NULL)
+		return 0;
+	n = flow_contexts_copy(f, id, infos);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = cb(arg, &infos[i]);
 	flow_unref(f);

@@ -31,6 +31,12 @@
 #include <rte_common.h>
 
 #include "dfp_flow.h"
+#include "dfp_flow_table.h"
+#include "dfp_log.h"
+
+DFP_LOG_DECLARE(flow);
+
+struct rte_hash;
 
 #define FLOW_HDR_REFS_MASK UINT64_C(0x0000000000ffffff)
 #define FLOW_HDR_DEPTH_ONE (UINT64_C(1) << 24)
@@ -57,7 +63,10 @@ enum flow_slot_state {
 	FLOW_SLOT_DELETING = 3,       /**< Hook claimed by one thread, running. */
 };
 
-/** A flow table entry: two cache lines. */
+/**
+ * A flow table entry: two cache lines of ids and contexts, then the
+ * packet-facing part (table.c).
+ */
 struct dfp_flow {
 	/* Hot: everything classify_begin/end and context_get touch but a hit's value. */
 	uint64_t hdr;      /**< refs, depth, flags, gen: RMW only, orders per use. */
@@ -67,10 +76,20 @@ struct dfp_flow {
 	uint32_t callout_ids[DFP_FLOW_MAX_CONTEXTS]; /**< Keys: see states. */
 	/* Read on a hit and by hook runners. */
 	uint64_t values[DFP_FLOW_MAX_CONTEXTS];      /**< Contexts: see states. */
+	/*
+	 * Packet-facing (dfp_flow_table.h). Written by the owner before the
+	 * flow's publication (alloc/insert) and, for state, while it lives
+	 * (phase and counters with relaxed stores); read by reference holders
+	 * (foreach/get), so rewritten only once refs is 0 (interleaving 6).
+	 */
+	struct dfp_flow_state state; /**< Datapath state; the per-packet fields lead. */
+	struct dfp_flow_key key;     /**< Key; family 0 = not in the hash (dfp_flow_alloc()). */
 } __rte_cache_aligned;
 
 static_assert(offsetof(struct dfp_flow, values) == RTE_CACHE_LINE_SIZE,
 		"the hot fields fill exactly the first cache line");
+static_assert(offsetof(struct dfp_flow, state) == 2 * RTE_CACHE_LINE_SIZE,
+		"the datapath state starts on its own cache line");
 static_assert(DFP_FLOW_MAX_CONTEXTS * FLOW_SLOT_BITS <= 32, "slot states fit one word");
 static_assert(DFP_FLOW_MAX_TABLES == 256 && DFP_FLOW_MAX_CAPACITY == 1u << FLOW_ID_SLOT_BITS,
 		"the id layout");
@@ -88,6 +107,11 @@ struct dfp_flow_table {
 	uint32_t retire_head;       /**< Oldest entry of the retired ring. */
 	uint32_t *free_slots;       /**< Free stack (capacity). */
 	uint32_t *retired;          /**< Retire ring (capacity). */
+	/* Packet-facing (table.c): set by configure, then owner only. */
+	struct rte_hash *hash;      /**< Key -> slot; NULL until configured. */
+	uint64_t idle_timeout_tsc;  /**< Aging threshold; 0 = never. */
+	uint32_t hold_max;          /**< Held packets per flow. */
+	uint32_t age_cursor;        /**< Next entry dfp_flow_age() examines. */
 };
 
 /** All tables of the process. */
@@ -126,5 +150,39 @@ flow_make_id(uint32_t where, uint32_t gen)
 	return ((uint64_t)(where >> FLOW_ID_SLOT_BITS) << FLOW_ID_TABLE_SHIFT) |
 			((uint64_t)gen << FLOW_ID_SLOT_BITS) | (where & (DFP_FLOW_MAX_CAPACITY - 1));
 }
+
+/* ---- Shared between flow.c and table.c ---- */
+
+/*
+ * Owner: pop a free entry (recycling retired ones) without publishing it,
+ * or NULL when none is free. The caller initialises it, then publishes it
+ * with flow_publish() or gives it back with flow_untake().
+ */
+struct dfp_flow *flow_take(struct dfp_flow_table *t);
+
+/* Owner: return an entry flow_take() gave and that was never published. */
+void flow_untake(struct dfp_flow_table *t, struct dfp_flow *f);
+
+/* Owner: make a taken entry a live flow (gen odd); returns its flowId. */
+uint64_t flow_publish(struct dfp_flow_table *t, struct dfp_flow *f);
+
+/* Any thread: a reference on the live flow flow_id names, or NULL. */
+struct dfp_flow *flow_ref(struct dfp_flow_dir *dir, uint64_t flow_id);
+
+/* Any thread: drop a flow_ref() reference. */
+void flow_unref(struct dfp_flow *f);
+
+/*
+ * Any thread holding a reference: copy the flow's associations (ACTIVE and
+ * DELETE_PENDING) into infos (DFP_FLOW_MAX_CONTEXTS); returns how many.
+ */
+unsigned int flow_contexts_copy(struct dfp_flow *f, uint64_t flow_id,
+		struct dfp_flow_context_info *infos);
+
+/* Owner, from dfp_flow_end(): remove the flow's key from the hash, if it has one. */
+void flow_key_remove(struct dfp_flow_table *t, const struct dfp_flow *f);
+
+/* Control, from table teardown: free the hash (accepts an unconfigured table). */
+void flow_table_hash_free(struct dfp_flow_table *t);
 
 #endif /* DFP_FLOW_PRIVATE_H */
