@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Datapath internals shared by dp.c (lifecycle, stats), port.c (ports) and
+ * worker.c (the pipeline). Not for other modules.
+ */
+#ifndef DP_PRIVATE_H
+#define DP_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "dfp_log.h"
+#include "dfp_callout.h"
+#include "dfp_ctl.h"
+#include "dfp_engine.h"
+#include "dfp_flow.h"
+#include "dfp_flow_table.h"
+#include "dfp_dp.h"
+
+DFP_LOG_DECLARE(dp);
+
+/* Largest burst the pipeline handles at once. */
+#define DP_BURST_MAX 64
+
+/* Bytes of headers copied when a frame's first segment is shorter. */
+#define DP_HDR_COPY 256
+
+/* Entries of a worker's fragment table (power of two). */
+#define DP_FRAG_ENTRIES 1024
+
+struct dp_port {
+	uint16_t port_id;         /* DPDK port id. */
+	uint16_t peer;            /* Index of the peer in dfp_dp.ports. */
+	enum dfp_dp_role role;
+	uint16_t rx_queues;
+	uint16_t tx_queues;       /* One per worker. */
+	char name[32];
+};
+
+struct dp_rxq {
+	uint16_t port;            /* Index in dfp_dp.ports. */
+	uint16_t queue;
+};
+
+/* A first fragment's fate, for the fragments that follow it. */
+struct dp_frag {
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint32_t id;
+	uint8_t proto;
+	uint8_t family;
+	uint8_t permit;           /* 1: forward the rest; 0: drop them. */
+	uint8_t used;
+	uint64_t tsc;             /* When the first fragment passed. */
+};
+
+struct dp_worker {
+	/* Hot: read every burst. */
+	struct dfp_dp_stats stats __rte_cache_aligned; /* Written only by this worker. */
+	struct dfp_dp *dp;
+	struct dfp_engine_ruleset *const *ruleset_slot;
+	struct dfp_engine_classify_env env;
+	struct dfp_callout_rt *callouts;
+	struct dfp_flow_table *flows;
+	unsigned int index;       /* Worker index = RCU reader id = tx queue. */
+	unsigned int lcore;
+	unsigned int n_rxqs;
+	struct dp_rxq rxqs[DFP_DP_MAX_PORTS * 16];
+	/* Per-port transmit buffers, flushed once per burst. */
+	uint16_t tx_n[DFP_DP_MAX_PORTS];
+	struct rte_mbuf *tx[DFP_DP_MAX_PORTS][DP_BURST_MAX * 2];
+	struct dp_frag frags[DP_FRAG_ENTRIES];
+	uint64_t loops;
+	bool running;             /* Read by the worker (acquire), cleared by stop. */
+};
+
+struct dfp_dp {
+	struct dfp_dp_conf conf;
+	struct dfp_ctl *ctl;
+	struct rte_mempool *pool;
+	unsigned int n_ports;
+	struct dp_port ports[DFP_DP_MAX_PORTS];
+	unsigned int n_workers;
+	struct dp_worker *workers[DFP_DP_MAX_WORKERS];
+	struct dfp_dp_stats baseline;  /* Subtracted by dfp_dp_stats_get(). */
+	uint64_t idle_timeout_tsc;
+	bool started;
+};
+
+/* port.c */
+int dp_ports_setup(struct dfp_dp *dp);
+int dp_ports_start(struct dfp_dp *dp);
+void dp_ports_stop(struct dfp_dp *dp);
+
+/* worker.c */
+int dp_worker_main(void *arg);
+void dp_worker_init(struct dp_worker *w);
+void dp_worker_drain(struct dp_worker *w);
+
+#endif /* DP_PRIVATE_H */

@@ -1,0 +1,839 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker loop and the per-packet layer walk (dfp_dp.h, DESIGN §1).
+ *
+ * One burst comes from one (port, queue), so its direction is constant.
+ * Pass 1 parses every frame and builds its incoming values; the per-packet
+ * layers (MAC_FRAME, IPPACKET, TRANSPORT) then classify the whole burst per
+ * layer and family. Pass 2 walks each surviving IP packet through its flow
+ * in arrival order (flow state is sequential by nature): ALE authorisation
+ * or re-authorisation, establishment, STREAM/DATAGRAM_DATA, transmit.
+ * Completions of pended classifications are drained every loop.
+ *
+ * No locks, syscalls or allocation here; time is the TSC.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "dfp_thread.h"
+#include "dp_private.h"
+
+/* Per-packet scratch of one burst. */
+struct dp_pkt {
+	struct rte_mbuf *m;
+	struct dfp_dp_pkt_info info;
+	struct dfp_engine_values values;
+	struct dfp_callout_pkt cpkt;
+	struct dfp_flow *flow;
+	enum dfp_flow_direction fdir;
+	bool dead;                /* Dropped (already counted and freed). */
+};
+
+struct dp_burst {
+	const struct dfp_engine_ruleset *rs;
+	const struct dp_port *port;
+	bool inbound;
+	unsigned int n;
+	struct dp_pkt pkts[DP_BURST_MAX];
+};
+
+/* ---- Layers by kind, direction and family ---- */
+
+static uint16_t
+layer_ip(bool inbound, unsigned int family)
+{
+	if (inbound)
+		return family == 6 ? DFP_LAYER_INBOUND_IPPACKET_V6 : DFP_LAYER_INBOUND_IPPACKET_V4;
+	return family == 6 ? DFP_LAYER_OUTBOUND_IPPACKET_V6 : DFP_LAYER_OUTBOUND_IPPACKET_V4;
+}
+
+static uint16_t
+layer_transport(bool inbound, unsigned int family)
+{
+	if (inbound)
+		return family == 6 ? DFP_LAYER_INBOUND_TRANSPORT_V6 :
+			DFP_LAYER_INBOUND_TRANSPORT_V4;
+	return family == 6 ? DFP_LAYER_OUTBOUND_TRANSPORT_V6 : DFP_LAYER_OUTBOUND_TRANSPORT_V4;
+}
+
+/* ALE authorisation layer of a flow: who opened it decides (DESIGN §1). */
+static uint16_t
+layer_ale_auth(bool opened_from_outside, unsigned int family)
+{
+	if (opened_from_outside)
+		return family == 6 ? DFP_LAYER_ALE_AUTH_RECV_ACCEPT_V6 :
+			DFP_LAYER_ALE_AUTH_RECV_ACCEPT_V4;
+	return family == 6 ? DFP_LAYER_ALE_AUTH_CONNECT_V6 : DFP_LAYER_ALE_AUTH_CONNECT_V4;
+}
+
+static uint16_t
+layer_established(unsigned int family)
+{
+	return family == 6 ? DFP_LAYER_ALE_FLOW_ESTABLISHED_V6 : DFP_LAYER_ALE_FLOW_ESTABLISHED_V4;
+}
+
+static uint16_t
+layer_data(uint8_t proto, unsigned int family)
+{
+	if (proto == IPPROTO_TCP)
+		return family == 6 ? DFP_LAYER_STREAM_V6 : DFP_LAYER_STREAM_V4;
+	return family == 6 ? DFP_LAYER_DATAGRAM_DATA_V6 : DFP_LAYER_DATAGRAM_DATA_V4;
+}
+
+/* ---- Drops and transmit ---- */
+
+static inline void
+drop(struct dp_worker *w, struct rte_mbuf *m, enum dfp_dp_drop reason)
+{
+	w->stats.drops[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+static inline void
+pkt_drop(struct dp_worker *w, struct dp_pkt *p, enum dfp_dp_drop reason)
+{
+	drop(w, p->m, reason);
+	p->dead = true;
+}
+
+static inline void
+tx_enqueue(struct dp_worker *w, uint16_t arrival_port, struct rte_mbuf *m)
+{
+	uint16_t peer = w->dp->ports[arrival_port].peer;
+
+	if (w->tx_n[peer] == RTE_DIM(w->tx[peer])) {
+		drop(w, m, DFP_DP_DROP_TX_FULL);
+		return;
+	}
+	w->tx[peer][w->tx_n[peer]++] = m;
+}
+
+static void
+tx_flush(struct dp_worker *w)
+{
+	unsigned int p;
+
+	for (p = 0; p < w->dp->n_ports; p++) {
+		uint16_t n = w->tx_n[p], sent, i;
+
+		if (n == 0)
+			continue;
+		sent = rte_eth_tx_burst(w->dp->ports[p].port_id, (uint16_t)w->index, w->tx[p], n);
+		for (i = 0; i < sent; i++) {
+			w->stats.tx_packets++;
+			w->stats.tx_bytes += rte_pktmbuf_pkt_len(w->tx[p][i]);
+		}
+		for (i = sent; i < n; i++)
+			drop(w, w->tx[p][i], DFP_DP_DROP_TX_FULL);
+		w->tx_n[p] = 0;
+	}
+}
+
+/* ---- Parsing and values ---- */
+
+static enum dfp_dp_drop
+parse_mbuf(struct rte_mbuf *m, struct dfp_dp_pkt_info *info)
+{
+	uint8_t copy[DP_HDR_COPY];
+	uint32_t len = rte_pktmbuf_data_len(m);
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	/* Headers split across segments are parsed from a bounded copy. */
+	if (len < RTE_MIN((uint32_t)DP_HDR_COPY, rte_pktmbuf_pkt_len(m))) {
+		len = RTE_MIN((uint32_t)DP_HDR_COPY, rte_pktmbuf_pkt_len(m));
+		data = rte_pktmbuf_read(m, 0, len, copy);
+		if (data == NULL)
+			len = 0;
+	}
+	return dfp_dp_parse(data, len, rte_pktmbuf_pkt_len(m), info);
+}
+
+static uint8_t
+addr_type(const struct dfp_dp_pkt_info *pi, bool inbound)
+{
+	/* NL_ADDRESS_TYPE of the local address: unicast 1, multicast 3, broadcast 4. */
+	if (pi->family == 4) {
+		uint32_t a = inbound ? pi->dst.v4 : pi->src.v4;
+
+		if (a == UINT32_MAX)
+			return 4;
+		return (a >> 28) == 0xE ? 3 : 1;
+	}
+	return (inbound ? pi->dst.v6[0] : pi->src.v6[0]) == 0xFF ? 3 : 1;
+}
+
+static void
+values_fill(struct dfp_engine_values *v, const struct dfp_dp_pkt_info *pi, uint16_t port_id,
+		bool inbound)
+{
+	memset(v, 0, sizeof(*v));
+	v->direction = inbound ? DFP_DIRECTION_INBOUND : DFP_DIRECTION_OUTBOUND;
+	v->interface_index = port_id;
+	v->vlan_id = pi->n_vlans ? pi->vlan_ids[0] : 0;
+	v->ether_type = pi->ether_type;
+	memcpy(v->local_mac, inbound ? pi->dst_mac : pi->src_mac, 6);
+	memcpy(v->remote_mac, inbound ? pi->src_mac : pi->dst_mac, 6);
+	if (pi->family == 0)
+		return;
+	v->ip_protocol = pi->proto;
+	v->dscp = pi->dscp;
+	v->tcp_flags = pi->tcp_flags;
+	v->local_addr_type = addr_type(pi, inbound);
+	if (pi->frag & DFP_DP_FRAG_IS_FRAGMENT)
+		v->flags |= DFP_COND_FLAG_IS_FRAGMENT;
+	if (pi->family == 4) {
+		v->local_addr.v4 = inbound ? pi->dst.v4 : pi->src.v4;
+		v->remote_addr.v4 = inbound ? pi->src.v4 : pi->dst.v4;
+	} else {
+		memcpy(v->local_addr.v6, inbound ? pi->dst.v6 : pi->src.v6, 16);
+		memcpy(v->remote_addr.v6, inbound ? pi->src.v6 : pi->dst.v6, 16);
+	}
+	if (pi->proto == IPPROTO_ICMP || pi->proto == IPPROTO_ICMPV6) {
+		/* ICMP type and code ride in the port fields, whatever the direction. */
+		v->local_port = pi->sport;
+		v->remote_port = pi->dport;
+	} else {
+		v->local_port = inbound ? pi->dport : pi->sport;
+		v->remote_port = inbound ? pi->sport : pi->dport;
+	}
+}
+
+static void
+cpkt_fill(struct dp_worker *w, struct dp_pkt *p, bool inbound)
+{
+	struct dfp_callout_pkt *c = &p->cpkt;
+
+	memset(c, 0, sizeof(*c));
+	c->meta.present = DFP_META_PACKET_DIRECTION | DFP_META_ETHER_FRAME_LENGTH;
+	c->meta.direction = inbound ? DFP_DIRECTION_INBOUND : DFP_DIRECTION_OUTBOUND;
+	c->meta.frame_length = p->info.frame_len;
+	if (p->info.l3_off != 0) {
+		c->meta.present |= DFP_META_IP_HEADER_SIZE;
+		c->meta.ip_header_size = (uint32_t)((p->info.l4_off ? p->info.l4_off :
+			p->info.l3_off) - p->info.l3_off);
+	}
+	if (p->info.l4_payload_off != 0) {
+		c->meta.present |= DFP_META_TRANSPORT_HEADER_SIZE;
+		c->meta.transport_header_size = (uint32_t)(p->info.l4_payload_off - p->info.l4_off);
+	}
+	c->layer_data = p->m;
+	c->worker = w->index;
+	c->table = w->flows;
+}
+
+/* Attach a flow to a packet's callout context (flow layers see its handle). */
+static void
+cpkt_set_flow(struct dp_worker *w, struct dp_pkt *p, struct dfp_flow *f)
+{
+	p->cpkt.flow = f;
+	p->cpkt.table = w->flows;
+	p->cpkt.meta.present |= DFP_META_FLOW_HANDLE;
+	p->cpkt.meta.flow_handle = dfp_flow_id(f);
+	p->cpkt.packet_tag = dfp_flow_id(f);
+}
+
+/* ---- Classification helpers ---- */
+
+/* Classify the live packets of `sel` at one layer; drop the blocked ones. */
+static void
+classify_group(struct dp_worker *w, struct dp_burst *b, uint16_t layer, struct dp_pkt **sel,
+		unsigned int n)
+{
+	const struct dfp_engine_values *vals[DP_BURST_MAX];
+	struct dfp_engine_verdict out[DP_BURST_MAX];
+	void *ctxs[DP_BURST_MAX];
+	unsigned int i;
+
+	if (n == 0 || dfp_engine_ruleset_filter_count(b->rs, layer) == 0)
+		return;
+	for (i = 0; i < n; i++) {
+		vals[i] = &sel[i]->values;
+		ctxs[i] = &sel[i]->cpkt;
+	}
+	dfp_engine_classify_burst(b->rs, layer, vals, ctxs, n, &w->env, out);
+	for (i = 0; i < n; i++) {
+		if (out[i].action != DFP_ACTION_BLOCK)
+			continue;
+		pkt_drop(w, sel[i], (out[i].flags & DFP_ENGINE_VERDICT_F_ABSORB) ?
+			DFP_DP_DROP_FILTER_ABSORB : DFP_DP_DROP_FILTER_BLOCK);
+	}
+}
+
+/* Classify one packet at one layer; returns the verdict's action. */
+static uint32_t
+classify_one(struct dp_worker *w, const struct dfp_engine_ruleset *rs, uint16_t layer,
+		struct dfp_engine_values *v, struct dfp_callout_pkt *c, uint32_t *flags)
+{
+	const struct dfp_engine_values *vals[1] = {v};
+	struct dfp_engine_verdict out;
+	void *ctxs[1] = {c};
+
+	*flags = 0;
+	if (dfp_engine_ruleset_filter_count(rs, layer) == 0)
+		return DFP_ACTION_NONE_NO_MATCH;
+	dfp_engine_classify_burst(rs, layer, vals, ctxs, 1, &w->env, &out);
+	*flags = out.flags;
+	return out.action;
+}
+
+/* ---- Fragments ---- */
+
+static struct dp_frag *
+frag_slot(struct dp_worker *w, const struct dfp_dp_pkt_info *pi)
+{
+	uint32_t h = pi->frag_id * 2654435761u;
+
+	h ^= pi->family == 4 ? pi->src.v4 ^ pi->dst.v4 : (uint32_t)pi->src.v6[15] << 8 ^
+		pi->dst.v6[15];
+	h ^= pi->proto;
+	return &w->frags[h & (DP_FRAG_ENTRIES - 1)];
+}
+
+static bool
+frag_match(const struct dp_frag *e, const struct dfp_dp_pkt_info *pi)
+{
+	if (!e->used || e->id != pi->frag_id || e->proto != pi->proto || e->family != pi->family)
+		return false;
+	if (pi->family == 4)
+		return memcmp(e->src, &pi->src.v4, 4) == 0 && memcmp(e->dst, &pi->dst.v4, 4) == 0;
+	return memcmp(e->src, pi->src.v6, 16) == 0 && memcmp(e->dst, pi->dst.v6, 16) == 0;
+}
+
+static void
+frag_record(struct dp_worker *w, const struct dfp_dp_pkt_info *pi, bool permit)
+{
+	struct dp_frag *e = frag_slot(w, pi);
+
+	memset(e, 0, sizeof(*e));
+	if (pi->family == 4) {
+		memcpy(e->src, &pi->src.v4, 4);
+		memcpy(e->dst, &pi->dst.v4, 4);
+	} else {
+		memcpy(e->src, pi->src.v6, 16);
+		memcpy(e->dst, pi->dst.v6, 16);
+	}
+	e->id = pi->frag_id;
+	e->proto = pi->proto;
+	e->family = pi->family;
+	e->permit = permit;
+	e->used = 1;
+	e->tsc = rte_rdtsc();
+}
+
+/* ---- The flow walk ---- */
+
+static void
+tcp_track(struct dfp_flow_state *st, const struct dfp_dp_pkt_info *pi, enum dfp_flow_direction dir)
+{
+	bool fwd = dir == (enum dfp_flow_direction)st->initiator;
+	uint8_t fl = pi->tcp_flags;
+
+	if (fl & 0x04) /* RST */
+		st->tcp |= DFP_FLOW_TCP_RST;
+	if ((fl & 0x02) && !(fl & 0x10))
+		st->tcp |= fwd ? DFP_FLOW_TCP_SYN_FWD : DFP_FLOW_TCP_SYN_REV;
+	if ((fl & 0x12) == 0x12 && !fwd)
+		st->tcp |= DFP_FLOW_TCP_SYNACK;
+	/* The handshake's final ACK: from the initiator, after the SYN+ACK. */
+	if (fwd && (fl & 0x12) == 0x10 && (st->tcp & DFP_FLOW_TCP_SYNACK))
+		st->tcp |= DFP_FLOW_TCP_FINAL_ACK;
+	if (fl & 0x01)
+		st->tcp |= fwd ? DFP_FLOW_TCP_FIN_FWD : DFP_FLOW_TCP_FIN_REV;
+}
+
+/* Release the held packets of a flow that ended (owner; before dfp_flow_end). */
+static void
+held_drop_all(struct dp_worker *w, struct dfp_flow_state *st, enum dfp_dp_drop reason)
+{
+	uint16_t i;
+
+	for (i = 0; i < st->n_held; i++)
+		drop(w, st->held[i], reason);
+	w->stats.held_now -= st->n_held;
+	st->n_held = 0;
+}
+
+static void
+flow_finish(struct dp_worker *w, struct dfp_flow *f)
+{
+	held_drop_all(w, dfp_flow_state(f), DFP_DP_DROP_FLOW_ENDED);
+	dfp_flow_end(w->flows, f);
+	w->stats.flows_ended++;
+}
+
+/*
+ * ALE authorisation of a flow at this packet (first time, re-authorisation,
+ * or after a REAUTH completion). Returns false if the packet must stop here
+ * (dropped, or held because the classification was pended).
+ */
+static bool
+ale_authorize(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_pkt *p,
+		struct dfp_flow_state *st, uint32_t reauth_reason)
+{
+	uint16_t layer = layer_ale_auth(st->inbound_initiator, p->info.family);
+	uint32_t action, vflags;
+
+	if (reauth_reason != 0) {
+		p->values.flags |= DFP_COND_FLAG_IS_REAUTHORIZE;
+		p->values.reauth_reason = reauth_reason;
+		w->stats.reauthorizations++;
+	}
+	p->cpkt.pend_handle = 0;
+	action = classify_one(w, rs, layer, &p->values, &p->cpkt, &vflags);
+	p->values.flags &= ~DFP_COND_FLAG_IS_REAUTHORIZE;
+	p->values.reauth_reason = 0;
+	st->ale_generation = dfp_engine_ruleset_layer_version(rs, layer);
+	if (p->cpkt.pend_handle != 0) {
+		/* Pended: this packet and the flow's next ones wait for the completion. */
+		st->phase = DFP_FLOW_PHASE_PENDED;
+		st->pend_handle = p->cpkt.pend_handle;
+		w->stats.pends++;
+		return false;
+	}
+	st->ale_action = action == DFP_ACTION_BLOCK ? DFP_ACTION_BLOCK : DFP_ACTION_PERMIT;
+	if (action == DFP_ACTION_BLOCK) {
+		st->phase = DFP_FLOW_PHASE_BLOCKED;
+		pkt_drop(w, p, (vflags & DFP_ENGINE_VERDICT_F_ABSORB) ? DFP_DP_DROP_FILTER_ABSORB :
+			DFP_DP_DROP_FILTER_BLOCK);
+		return false;
+	}
+	if (st->phase == DFP_FLOW_PHASE_NEW || st->phase == DFP_FLOW_PHASE_PENDED)
+		st->phase = DFP_FLOW_PHASE_AUTHORIZED;
+	return true;
+}
+
+/*
+ * Everything after ALE authorisation: establishment, STREAM/DATAGRAM_DATA,
+ * transmit, TCP teardown. Consumes the packet.
+ */
+static void
+walk_authorized(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_pkt *p,
+		struct dfp_flow *f, uint16_t arrival_port)
+{
+	struct dfp_flow_state *st = dfp_flow_state(f);
+	bool tcp = p->info.proto == IPPROTO_TCP;
+	uint32_t action, vflags;
+	bool end_after = false;
+
+	if (st->phase == DFP_FLOW_PHASE_AUTHORIZED &&
+			(!tcp || (st->tcp & DFP_FLOW_TCP_FINAL_ACK))) {
+		action = classify_one(w, rs, layer_established(p->info.family), &p->values,
+			&p->cpkt, &vflags);
+		if (action == DFP_ACTION_BLOCK) {
+			st->phase = DFP_FLOW_PHASE_BLOCKED;
+			pkt_drop(w, p, DFP_DP_DROP_FILTER_BLOCK);
+			return;
+		}
+		st->phase = DFP_FLOW_PHASE_ESTABLISHED;
+	}
+	/* Data layers: TCP segments with payload once established; other protocols always. */
+	if (!tcp || (p->info.l4_payload_len > 0 && st->phase >= DFP_FLOW_PHASE_ESTABLISHED)) {
+		action = classify_one(w, rs, layer_data(p->info.proto, p->info.family), &p->values,
+			&p->cpkt, &vflags);
+		if (action == DFP_ACTION_BLOCK) {
+			pkt_drop(w, p, (vflags & DFP_ENGINE_VERDICT_F_ABSORB) ?
+				DFP_DP_DROP_FILTER_ABSORB : DFP_DP_DROP_FILTER_BLOCK);
+			return;
+		}
+	}
+	if (tcp) {
+		/* RST ends the flow; so does the ACK after both FINs. */
+		if (st->tcp & DFP_FLOW_TCP_RST)
+			end_after = true;
+		else if ((st->tcp & (DFP_FLOW_TCP_FIN_FWD | DFP_FLOW_TCP_FIN_REV)) ==
+				(DFP_FLOW_TCP_FIN_FWD | DFP_FLOW_TCP_FIN_REV)) {
+			if (st->phase == DFP_FLOW_PHASE_CLOSING && !(p->info.tcp_flags & 0x01))
+				end_after = true;
+			else
+				st->phase = DFP_FLOW_PHASE_CLOSING;
+		}
+	}
+	if (p->info.frag & DFP_DP_FRAG_FIRST)
+		frag_record(w, &p->info, true);
+	tx_enqueue(w, arrival_port, p->m);
+	p->dead = true;
+	if (end_after)
+		flow_finish(w, f);
+}
+
+/* Find or create the flow of an IP packet; false if the packet was consumed. */
+static bool
+flow_attach(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t now)
+{
+	struct dfp_flow_key key;
+	struct dfp_flow_state *st;
+	struct dfp_flow *f = NULL;
+	uint16_t sport = p->info.sport, dport = p->info.dport;
+
+	/* ICMP errors and echoes keep one flow per (addresses, protocol) [port]. */
+	if (p->info.proto == IPPROTO_ICMP || p->info.proto == IPPROTO_ICMPV6)
+		sport = dport = 0;
+	p->fdir = dfp_flow_key_make(p->info.family,
+		p->info.family == 4 ? (const uint8_t *)&p->info.src.v4 : p->info.src.v6,
+		p->info.family == 4 ? (const uint8_t *)&p->info.dst.v4 : p->info.dst.v6,
+		sport, dport, p->info.proto, p->info.n_vlans ? p->info.vlan_ids[0] : 0, &key);
+	dfp_flow_lookup_burst(w->flows, &key, 1, &f);
+	if (f == NULL) {
+		f = dfp_flow_insert(w->flows, &key, p->fdir, now);
+		if (f == NULL) {
+			if (w->dp->conf.full_policy == DFP_DP_FULL_FAIL_OPEN) {
+				w->stats.fail_open_packets++;
+				return true;
+			}
+			pkt_drop(w, p, DFP_DP_DROP_FLOW_TABLE_FULL);
+			return false;
+		}
+		st = dfp_flow_state(f);
+		/* Opened from outside: RECV_ACCEPT; from inside: CONNECT. */
+		st->inbound_initiator = b->inbound;
+		w->stats.flows_created++;
+	}
+	p->flow = f;
+	cpkt_set_flow(w, p, f);
+	return true;
+}
+
+/* Pass 2 for one IP packet: flow, ALE, then the rest of the walk. */
+static void
+walk_flow(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t now)
+{
+	const struct dfp_engine_ruleset *rs = b->rs;
+	uint16_t arrival = (uint16_t)(b->port - w->dp->ports);
+	struct dfp_flow_state *st;
+	struct dfp_flow *f;
+	uint16_t ale_layer;
+
+	/* Non-first fragments follow their first fragment [port]. */
+	if ((p->info.frag & DFP_DP_FRAG_IS_FRAGMENT) && !(p->info.frag & DFP_DP_FRAG_FIRST)) {
+		struct dp_frag *e = frag_slot(w, &p->info);
+
+		if (!frag_match(e, &p->info)) {
+			pkt_drop(w, p, DFP_DP_DROP_FRAG_NO_FLOW);
+			return;
+		}
+		if (!e->permit) {
+			pkt_drop(w, p, DFP_DP_DROP_FILTER_BLOCK);
+			return;
+		}
+		tx_enqueue(w, arrival, p->m);
+		p->dead = true;
+		return;
+	}
+	if (!flow_attach(w, b, p, now) || p->dead)
+		return;
+	f = p->flow;
+	if (f == NULL) {
+		/* Fail-open without a flow: per-packet layers only. */
+		tx_enqueue(w, arrival, p->m);
+		p->dead = true;
+		return;
+	}
+	st = dfp_flow_state(f);
+	st->last_seen = now;
+	st->pkts[p->fdir]++;
+	st->bytes[p->fdir] += p->info.frame_len;
+	if (p->info.proto == IPPROTO_TCP)
+		tcp_track(st, &p->info, p->fdir);
+
+	switch (st->phase) {
+	case DFP_FLOW_PHASE_BLOCKED:
+		if (p->info.frag & DFP_DP_FRAG_FIRST)
+			frag_record(w, &p->info, false);
+		pkt_drop(w, p, DFP_DP_DROP_FILTER_BLOCK);
+		return;
+	case DFP_FLOW_PHASE_PENDED:
+		if (st->n_held >= RTE_MIN(w->dp->conf.hold_packets, (uint32_t)DFP_FLOW_HOLD_MAX)) {
+			st->n_held_dropped++;
+			pkt_drop(w, p, DFP_DP_DROP_HOLD_OVERFLOW);
+			return;
+		}
+		st->held[st->n_held++] = p->m;
+		w->stats.held_packets++;
+		w->stats.held_now++;
+		p->dead = true;
+		return;
+	case DFP_FLOW_PHASE_NEW:
+		if (!ale_authorize(w, rs, p, st, 0)) {
+			if (st->phase == DFP_FLOW_PHASE_PENDED) {
+				st->held[st->n_held++] = p->m;
+				w->stats.held_packets++;
+				w->stats.held_now++;
+				p->dead = true;
+			}
+			return;
+		}
+		break;
+	default:
+		/* A commit changed this flow's ALE layer: re-authorise (POLICY_CHANGE). */
+		ale_layer = layer_ale_auth(st->inbound_initiator, p->info.family);
+		if (dfp_engine_ruleset_layer_version(rs, ale_layer) != st->ale_generation &&
+				!ale_authorize(w, rs, p, st, DFP_REAUTH_REASON_POLICY_CHANGE))
+			return;
+		break;
+	}
+	walk_authorized(w, rs, p, f, arrival);
+}
+
+/* ---- Completions of pended classifications ---- */
+
+static void
+completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
+		const struct dfp_callout_completion *c)
+{
+	struct dfp_flow *f = dfp_flow_lookup_id(w->flows, c->flow_id);
+	struct dfp_flow_state *st;
+	struct dp_pkt p;
+	uint16_t i, n, port;
+	void *held[DFP_FLOW_HOLD_MAX];
+	bool permit;
+
+	if (f == NULL)
+		return; /* The flow ended meanwhile; its held packets went with it. */
+	st = dfp_flow_state(f);
+	if (st->phase != DFP_FLOW_PHASE_PENDED || st->pend_handle != c->handle)
+		return;
+	st->pend_handle = 0;
+	n = st->n_held;
+	memcpy(held, st->held, n * sizeof(held[0]));
+	st->n_held = 0;
+	w->stats.held_now -= n;
+	if (c->kind == DFP_CALLOUT_COMPLETE_REAUTH) {
+		/* NULL classifyOut: classify again, as a completion re-authorisation. */
+		st->phase = DFP_FLOW_PHASE_NEW;
+		permit = true;
+	} else {
+		permit = c->out.action_type != DFP_ACTION_BLOCK;
+		st->ale_action = permit ? DFP_ACTION_PERMIT : DFP_ACTION_BLOCK;
+		st->phase = permit ? DFP_FLOW_PHASE_AUTHORIZED : DFP_FLOW_PHASE_BLOCKED;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = held[i];
+
+		if (!permit || dfp_flow_lookup_id(w->flows, c->flow_id) != f) {
+			drop(w, m, permit ? DFP_DP_DROP_FLOW_ENDED : DFP_DP_DROP_PEND_BLOCKED);
+			continue;
+		}
+		memset(&p, 0, sizeof(p));
+		p.m = m;
+		if (parse_mbuf(m, &p.info) != DFP_DP_DROP_NONE) {
+			drop(w, m, (enum dfp_dp_drop)p.info.drop);
+			continue;
+		}
+		port = (uint16_t)m->hash.usr;
+		values_fill(&p.values, &p.info, w->dp->ports[port].port_id,
+			w->dp->ports[port].role == DFP_DP_ROLE_OUTSIDE);
+		cpkt_fill(w, &p, w->dp->ports[port].role == DFP_DP_ROLE_OUTSIDE);
+		cpkt_set_flow(w, &p, f);
+		w->stats.released_packets++;
+		if (st->phase == DFP_FLOW_PHASE_NEW) {
+			if (!ale_authorize(w, rs, &p, st, DFP_REAUTH_REASON_CLASSIFY_COMPLETION)) {
+				if (st->phase == DFP_FLOW_PHASE_PENDED && !p.dead) {
+					st->held[st->n_held++] = m;
+					w->stats.held_now++;
+				}
+				continue;
+			}
+		} else if (st->phase == DFP_FLOW_PHASE_BLOCKED) {
+			drop(w, m, DFP_DP_DROP_FILTER_BLOCK);
+			continue;
+		} else if (st->phase == DFP_FLOW_PHASE_PENDED) {
+			st->held[st->n_held++] = m;
+			w->stats.held_now++;
+			continue;
+		}
+		walk_authorized(w, rs, &p, f, port);
+	}
+}
+
+static void
+completions_poll(struct dp_worker *w, const struct dfp_engine_ruleset *rs)
+{
+	struct dfp_callout_completion c[16];
+	unsigned int n, i;
+
+	n = dfp_callout_completion_poll(w->callouts, w->index, c, RTE_DIM(c));
+	for (i = 0; i < n; i++)
+		completion_apply(w, rs, &c[i]);
+}
+
+/* ---- One burst ---- */
+
+static void
+burst_run(struct dp_worker *w, struct dp_burst *b, uint64_t now)
+{
+	struct dp_pkt *sel[2][DP_BURST_MAX];
+	unsigned int i, n_sel[2], fam;
+	bool inbound = b->inbound;
+
+	/* Pass 1: parse, values, per-packet layers for the whole burst. */
+	for (i = 0; i < b->n; i++) {
+		struct dp_pkt *p = &b->pkts[i];
+
+		p->dead = false;
+		p->flow = NULL;
+		w->stats.rx_packets++;
+		w->stats.rx_bytes += rte_pktmbuf_pkt_len(p->m);
+		if (parse_mbuf(p->m, &p->info) != DFP_DP_DROP_NONE) {
+			pkt_drop(w, p, (enum dfp_dp_drop)p->info.drop);
+			continue;
+		}
+		/* Remember the arrival port for held packets released later. */
+		p->m->hash.usr = (uint32_t)(b->port - w->dp->ports);
+		values_fill(&p->values, &p->info, b->port->port_id, inbound);
+		cpkt_fill(w, p, inbound);
+	}
+	n_sel[0] = 0;
+	for (i = 0; i < b->n; i++)
+		if (!b->pkts[i].dead)
+			sel[0][n_sel[0]++] = &b->pkts[i];
+	classify_group(w, b, inbound ? DFP_LAYER_INBOUND_MAC_FRAME_ETHERNET :
+		DFP_LAYER_OUTBOUND_MAC_FRAME_ETHERNET, sel[0], n_sel[0]);
+
+	for (fam = 0; fam < 2; fam++) {
+		unsigned int family = fam == 0 ? 4 : 6;
+
+		n_sel[0] = 0;
+		n_sel[1] = 0;
+		for (i = 0; i < b->n; i++) {
+			struct dp_pkt *p = &b->pkts[i];
+
+			if (p->dead || p->info.family != family)
+				continue;
+			sel[0][n_sel[0]++] = p;
+		}
+		classify_group(w, b, layer_ip(inbound, family), sel[0], n_sel[0]);
+		for (i = 0; i < n_sel[0]; i++) {
+			struct dp_pkt *p = sel[0][i];
+
+			/* Later fragments have no transport header: IPPACKET only. */
+			if (!p->dead && (!(p->info.frag & DFP_DP_FRAG_IS_FRAGMENT) ||
+					(p->info.frag & DFP_DP_FRAG_FIRST)))
+				sel[1][n_sel[1]++] = p;
+		}
+		classify_group(w, b, layer_transport(inbound, family), sel[1], n_sel[1]);
+	}
+
+	/* Pass 2: non-IP frames go straight to the peer; IP packets walk their flow. */
+	for (i = 0; i < b->n; i++) {
+		struct dp_pkt *p = &b->pkts[i];
+
+		if (p->dead)
+			continue;
+		if (p->info.family == 0) {
+			tx_enqueue(w, (uint16_t)(b->port - w->dp->ports), p->m);
+			p->dead = true;
+			continue;
+		}
+		walk_flow(w, b, p, now);
+	}
+}
+
+/* ---- Aging ---- */
+
+static void
+on_flow_aged(void *arg, struct dfp_flow *f)
+{
+	struct dp_worker *w = arg;
+
+	held_drop_all(w, dfp_flow_state(f), DFP_DP_DROP_FLOW_ENDED);
+	w->stats.flows_aged++;
+	w->stats.flows_ended++;
+}
+
+static void
+on_flow_ended(void *arg, struct dfp_flow *f)
+{
+	struct dp_worker *w = arg;
+
+	held_drop_all(w, dfp_flow_state(f), DFP_DP_DROP_SHUTDOWN);
+	w->stats.flows_ended++;
+}
+
+/* ---- The loop ---- */
+
+void
+dp_worker_init(struct dp_worker *w)
+{
+	w->env.invoke = dfp_callout_invoke;
+	w->env.ctx = w->callouts;
+	w->ruleset_slot = dfp_ctl_ruleset_slot(w->dp->ctl);
+}
+
+/* One loop iteration: every rx queue once, completions, housekeeping. */
+static unsigned int
+worker_iterate(struct dp_worker *w, struct dp_burst *b)
+{
+	struct rte_mbuf *mbufs[DP_BURST_MAX];
+	unsigned int q, i, total = 0;
+	uint64_t now = rte_rdtsc();
+
+	/* Snapshot the ruleset once per iteration (valid until our quiescent report). */
+	b->rs = dfp_ctl_ruleset_get(w->ruleset_slot);
+	completions_poll(w, b->rs);
+	for (q = 0; q < w->n_rxqs; q++) {
+		const struct dp_rxq *rq = &w->rxqs[q];
+		uint16_t n;
+
+		n = rte_eth_rx_burst(w->dp->ports[rq->port].port_id, rq->queue, mbufs,
+			(uint16_t)w->dp->conf.burst);
+		if (n == 0)
+			continue;
+		b->port = &w->dp->ports[rq->port];
+		b->inbound = b->port->role == DFP_DP_ROLE_OUTSIDE;
+		b->n = n;
+		for (i = 0; i < n; i++)
+			b->pkts[i].m = mbufs[i];
+		burst_run(w, b, now);
+		total += n;
+	}
+	tx_flush(w);
+	if ((++w->loops & 63) == 0)
+		dfp_flow_age(w->flows, now, 16, on_flow_aged, w);
+	return total;
+}
+
+int
+dp_worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+	struct dp_burst *b;
+
+	/* The burst scratch lives on this lcore's stack (about 40 KB). */
+	struct dp_burst burst;
+
+	b = &burst;
+	if (dfp_ctl_reader_register(w->dp->ctl, w->index) != DFP_STATUS_SUCCESS)
+		return -1;
+	while (__atomic_load_n(&w->running, __ATOMIC_ACQUIRE)) {
+		worker_iterate(w, b);
+		dfp_ctl_reader_quiescent(w->dp->ctl, w->index);
+	}
+	tx_flush(w);
+	dfp_ctl_reader_unregister(w->dp->ctl, w->index);
+	return 0;
+}
+
+/*
+ * After the loop stopped (control thread, acting as the owner): apply
+ * outstanding completions, then end every flow so each context's
+ * flowDeleteFn runs once, accounting for every held packet.
+ */
+void
+dp_worker_drain(struct dp_worker *w)
+{
+	struct dp_burst *b = calloc(1, sizeof(*b));
+
+	if (b != NULL) {
+		b->rs = dfp_ctl_ruleset_get(w->ruleset_slot);
+		completions_poll(w, b->rs);
+		free(b);
+	}
+	tx_flush(w);
+	dfp_flow_table_end_all(w->flows, on_flow_ended, w);
+}
