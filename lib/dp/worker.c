@@ -24,6 +24,14 @@
 #include "dfp_thread.h"
 #include "dp_private.h"
 
+/*
+ * Counters have one writer (this worker) and concurrent readers (stats
+ * calls): relaxed atomic stores of the writer's own running value, so a
+ * reader's relaxed load never tears and no ordering is implied.
+ */
+#define STAT_ADD(c, n) __atomic_store_n(&(c), (c) + (uint64_t)(n), __ATOMIC_RELAXED)
+#define STAT_SUB(c, n) __atomic_store_n(&(c), (c) - (uint64_t)(n), __ATOMIC_RELAXED)
+
 /* Per-packet scratch of one burst. */
 struct dp_pkt {
 	struct rte_mbuf *m;
@@ -91,7 +99,7 @@ layer_data(uint8_t proto, unsigned int family)
 static inline void
 drop(struct dp_worker *w, struct rte_mbuf *m, enum dfp_dp_drop reason)
 {
-	w->stats.drops[reason]++;
+	STAT_ADD(w->stats.drops[reason], 1);
 	rte_pktmbuf_free(m);
 }
 
@@ -126,8 +134,8 @@ tx_flush(struct dp_worker *w)
 			continue;
 		sent = rte_eth_tx_burst(w->dp->ports[p].port_id, (uint16_t)w->index, w->tx[p], n);
 		for (i = 0; i < sent; i++) {
-			w->stats.tx_packets++;
-			w->stats.tx_bytes += rte_pktmbuf_pkt_len(w->tx[p][i]);
+			STAT_ADD(w->stats.tx_packets, 1);
+			STAT_ADD(w->stats.tx_bytes, rte_pktmbuf_pkt_len(w->tx[p][i]));
 		}
 		for (i = sent; i < n; i++)
 			drop(w, w->tx[p][i], DFP_DP_DROP_TX_FULL);
@@ -355,7 +363,7 @@ held_drop_all(struct dp_worker *w, struct dfp_flow_state *st, enum dfp_dp_drop r
 
 	for (i = 0; i < st->n_held; i++)
 		drop(w, st->held[i], reason);
-	w->stats.held_now -= st->n_held;
+	STAT_SUB(w->stats.held_now, st->n_held);
 	st->n_held = 0;
 }
 
@@ -364,7 +372,7 @@ flow_finish(struct dp_worker *w, struct dfp_flow *f)
 {
 	held_drop_all(w, dfp_flow_state(f), DFP_DP_DROP_FLOW_ENDED);
 	dfp_flow_end(w->flows, f);
-	w->stats.flows_ended++;
+	STAT_ADD(w->stats.flows_ended, 1);
 }
 
 /*
@@ -382,7 +390,7 @@ ale_authorize(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct d
 	if (reauth_reason != 0) {
 		p->values.flags |= DFP_COND_FLAG_IS_REAUTHORIZE;
 		p->values.reauth_reason = reauth_reason;
-		w->stats.reauthorizations++;
+		STAT_ADD(w->stats.reauthorizations, 1);
 	}
 	p->cpkt.pend_handle = 0;
 	action = classify_one(w, rs, layer, &p->values, &p->cpkt, &vflags);
@@ -393,7 +401,7 @@ ale_authorize(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct d
 		/* Pended: this packet and the flow's next ones wait for the completion. */
 		st->phase = DFP_FLOW_PHASE_PENDED;
 		st->pend_handle = p->cpkt.pend_handle;
-		w->stats.pends++;
+		STAT_ADD(w->stats.pends, 1);
 		return false;
 	}
 	st->ale_action = action == DFP_ACTION_BLOCK ? DFP_ACTION_BLOCK : DFP_ACTION_PERMIT;
@@ -483,7 +491,7 @@ flow_attach(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t 
 		f = dfp_flow_insert(w->flows, &key, p->fdir, now);
 		if (f == NULL) {
 			if (w->dp->conf.full_policy == DFP_DP_FULL_FAIL_OPEN) {
-				w->stats.fail_open_packets++;
+				STAT_ADD(w->stats.fail_open_packets, 1);
 				return true;
 			}
 			pkt_drop(w, p, DFP_DP_DROP_FLOW_TABLE_FULL);
@@ -492,7 +500,7 @@ flow_attach(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t 
 		st = dfp_flow_state(f);
 		/* Opened from outside: RECV_ACCEPT; from inside: CONNECT. */
 		st->inbound_initiator = b->inbound;
-		w->stats.flows_created++;
+		STAT_ADD(w->stats.flows_created, 1);
 	}
 	p->flow = f;
 	cpkt_set_flow(w, p, f);
@@ -554,16 +562,16 @@ walk_flow(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t no
 			return;
 		}
 		st->held[st->n_held++] = p->m;
-		w->stats.held_packets++;
-		w->stats.held_now++;
+		STAT_ADD(w->stats.held_packets, 1);
+		STAT_ADD(w->stats.held_now, 1);
 		p->dead = true;
 		return;
 	case DFP_FLOW_PHASE_NEW:
 		if (!ale_authorize(w, rs, p, st, 0)) {
 			if (st->phase == DFP_FLOW_PHASE_PENDED) {
 				st->held[st->n_held++] = p->m;
-				w->stats.held_packets++;
-				w->stats.held_now++;
+				STAT_ADD(w->stats.held_packets, 1);
+				STAT_ADD(w->stats.held_now, 1);
 				p->dead = true;
 			}
 			return;
@@ -602,7 +610,7 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 	n = st->n_held;
 	memcpy(held, st->held, n * sizeof(held[0]));
 	st->n_held = 0;
-	w->stats.held_now -= n;
+	STAT_SUB(w->stats.held_now, n);
 	if (c->kind == DFP_CALLOUT_COMPLETE_REAUTH) {
 		/* NULL classifyOut: classify again, as a completion re-authorisation. */
 		st->phase = DFP_FLOW_PHASE_NEW;
@@ -630,12 +638,12 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 			w->dp->ports[port].role == DFP_DP_ROLE_OUTSIDE);
 		cpkt_fill(w, &p, w->dp->ports[port].role == DFP_DP_ROLE_OUTSIDE);
 		cpkt_set_flow(w, &p, f);
-		w->stats.released_packets++;
+		STAT_ADD(w->stats.released_packets, 1);
 		if (st->phase == DFP_FLOW_PHASE_NEW) {
 			if (!ale_authorize(w, rs, &p, st, DFP_REAUTH_REASON_CLASSIFY_COMPLETION)) {
 				if (st->phase == DFP_FLOW_PHASE_PENDED && !p.dead) {
 					st->held[st->n_held++] = m;
-					w->stats.held_now++;
+					STAT_ADD(w->stats.held_now, 1);
 				}
 				continue;
 			}
@@ -644,7 +652,7 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 			continue;
 		} else if (st->phase == DFP_FLOW_PHASE_PENDED) {
 			st->held[st->n_held++] = m;
-			w->stats.held_now++;
+			STAT_ADD(w->stats.held_now, 1);
 			continue;
 		}
 		walk_authorized(w, rs, &p, f, port);
@@ -677,8 +685,8 @@ burst_run(struct dp_worker *w, struct dp_burst *b, uint64_t now)
 
 		p->dead = false;
 		p->flow = NULL;
-		w->stats.rx_packets++;
-		w->stats.rx_bytes += rte_pktmbuf_pkt_len(p->m);
+		STAT_ADD(w->stats.rx_packets, 1);
+		STAT_ADD(w->stats.rx_bytes, rte_pktmbuf_pkt_len(p->m));
 		if (parse_mbuf(p->m, &p->info) != DFP_DP_DROP_NONE) {
 			pkt_drop(w, p, (enum dfp_dp_drop)p->info.drop);
 			continue;
@@ -742,8 +750,8 @@ on_flow_aged(void *arg, struct dfp_flow *f)
 	struct dp_worker *w = arg;
 
 	held_drop_all(w, dfp_flow_state(f), DFP_DP_DROP_FLOW_ENDED);
-	w->stats.flows_aged++;
-	w->stats.flows_ended++;
+	STAT_ADD(w->stats.flows_aged, 1);
+	STAT_ADD(w->stats.flows_ended, 1);
 }
 
 static void
@@ -752,7 +760,7 @@ on_flow_ended(void *arg, struct dfp_flow *f)
 	struct dp_worker *w = arg;
 
 	held_drop_all(w, dfp_flow_state(f), DFP_DP_DROP_SHUTDOWN);
-	w->stats.flows_ended++;
+	STAT_ADD(w->stats.flows_ended, 1);
 }
 
 /* ---- The loop ---- */
