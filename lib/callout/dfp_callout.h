@@ -331,6 +331,13 @@ unsigned int dfp_callout_completion_poll(struct dfp_callout_rt *rt, unsigned int
  */
 unsigned int dfp_callout_pend_expire(struct dfp_callout_rt *rt);
 
+/**
+ * Complete every pend now, whatever its age, with its callout's default
+ * action (shutdown, spec §4.5 step 3). Same rules as dfp_callout_pend_expire().
+ * @return number of pends completed.
+ */
+unsigned int dfp_callout_pend_expire_all(struct dfp_callout_rt *rt);
+
 /** List the handles in use (acquired and not fully released). Any thread. */
 void dfp_callout_handle_foreach(struct dfp_callout_rt *rt,
 		int (*cb)(void *arg, const struct dfp_callout_handle_info *h), void *arg);

@@ -501,8 +501,8 @@ dfp_callout_completion_poll(struct dfp_callout_rt *rt, unsigned int worker,
 	return callout_cring_dequeue(&rt->handles->rings[worker], out, n);
 }
 
-unsigned int
-dfp_callout_pend_expire(struct dfp_callout_rt *rt)
+static unsigned int
+pend_expire(struct dfp_callout_rt *rt, bool all)
 {
 	struct dfp_classify_out out;
 	struct callout_handles *hs;
@@ -514,7 +514,7 @@ dfp_callout_pend_expire(struct dfp_callout_rt *rt)
 	if (rt == NULL || rt->handles == NULL)
 		return 0;
 	hs = rt->handles;
-	limit = (uint64_t)rt->pend_timeout_ms * hs->tsc_per_ms;
+	limit = all ? 0 : (uint64_t)rt->pend_timeout_ms * hs->tsc_per_ms;
 	now = rte_get_tsc_cycles();
 	for (i = 0; i < hs->n; i++) {
 		e = &hs->entries[i];
@@ -538,6 +538,18 @@ dfp_callout_pend_expire(struct dfp_callout_rt *rt)
 		n++;
 	}
 	return n;
+}
+
+unsigned int
+dfp_callout_pend_expire(struct dfp_callout_rt *rt)
+{
+	return pend_expire(rt, false);
+}
+
+unsigned int
+dfp_callout_pend_expire_all(struct dfp_callout_rt *rt)
+{
+	return pend_expire(rt, true);
 }
 
 void

@@ -196,6 +196,7 @@ dfp_dp_stop(struct dfp_dp *dp)
 	 * which runs each context's flowDeleteFn once and accounts for every
 	 * held packet. The control thread acts as each table's owner now.
 	 */
+	dfp_callout_pend_expire_all(dfp_ctl_callouts(dp->ctl));
 	for (i = 0; i < dp->n_workers; i++)
 		dp_worker_drain(dp->workers[i]);
 	if (dp->started)

@@ -638,6 +638,32 @@ test_expire_completes_only_old_pends_with_default_action(void **state)
 }
 
 static void
+test_expire_all_completes_young_pends_with_default_action(void **state)
+{
+	struct dfp_callout_completion c[4];
+	uint64_t a, b;
+
+	(void)state;
+	rt_new(4, 0, 60000);
+	register_callout(CALLOUT_ID, DFP_ACTION_PERMIT);
+	a = pended_on(1, 1);
+	b = pended_on(1, 2);
+	/* The timeout is a minute away: plain expiry leaves both. */
+	assert_int_equal(dfp_callout_pend_expire(rt), 0);
+	assert_int_equal(dfp_callout_pend_expire_all(rt), 2);
+	assert_int_equal(stats().pended, 0);
+	assert_int_equal(poll_all(1, c, RTE_DIM(c)), 2);
+	assert_int_equal(c[0].kind, DFP_CALLOUT_COMPLETE_TIMEOUT);
+	assert_int_equal(c[0].out.action_type, DFP_ACTION_PERMIT);
+	assert_int_equal(c[1].kind, DFP_CALLOUT_COMPLETE_TIMEOUT);
+	assert_int_equal(dfp_callout_pend_expire_all(rt), 0);
+	assert_int_equal(dfp_callout_handle_release(rt, a), DFP_STATUS_SUCCESS);
+	assert_int_equal(dfp_callout_handle_release(rt, b), DFP_STATUS_SUCCESS);
+	assert_int_equal(stats().handles_in_use, 0);
+	assert_int_equal(dfp_callout_unregister_by_id(rt, CALLOUT_ID), DFP_STATUS_SUCCESS);
+}
+
+static void
 test_expire_without_registration_blocks(void **state)
 {
 	struct dfp_callout_completion c[2];
@@ -855,6 +881,8 @@ main(void)
 		cmocka_unit_test_teardown(test_complete_on_full_ring_fails_and_pend_stays_completable,
 			teardown),
 		cmocka_unit_test_teardown(test_expire_completes_only_old_pends_with_default_action,
+			teardown),
+		cmocka_unit_test_teardown(test_expire_all_completes_young_pends_with_default_action,
 			teardown),
 		cmocka_unit_test_teardown(test_expire_without_registration_blocks, teardown),
 		cmocka_unit_test_teardown(test_expire_racing_complete_yields_exactly_one_completion,
