@@ -29,9 +29,12 @@
  * decision with the ruleset generation it was taken under: later packets
  * skip ALE_AUTH while the generation of the ALE layers is unchanged, and are
  * re-authorised (IS_REAUTHORIZE, REAUTHORIZE_REASON_POLICY_CHANGE) when a
- * commit changed them. While a flow's ALE classification is pended, its
- * packets wait in the flow's bounded hold queue; the completion arriving on
- * the worker's ring releases them in order (permit) or drops them (block).
+ * commit changed them. A flow blocked at its first authorisation keeps
+ * dropping while its ALE layer is unchanged; after such a commit its next
+ * packet is authorised afresh (no IS_REAUTHORIZE: it was never permitted).
+ * While a flow's ALE classification is pended, its packets wait in the
+ * flow's bounded hold queue; the completion arriving on the worker's ring
+ * releases them in order (permit) or drops them (block).
  *
  * Lifecycle
  * ---------

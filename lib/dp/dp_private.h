@@ -31,6 +31,9 @@ DFP_LOG_DECLARE(dp);
 /* Entries of a worker's fragment table (power of two). */
 #define DP_FRAG_ENTRIES 1024
 
+/* Longest life of a fragment record (Linux's ipfrag_time); shorter if the idle timeout is. */
+#define DP_FRAG_TIMEOUT_S 30
+
 struct dp_port {
 	uint16_t port_id;         /* DPDK port id. */
 	uint16_t peer;            /* Index of the peer in dfp_dp.ports. */
@@ -52,9 +55,10 @@ struct dp_frag {
 	uint32_t id;
 	uint8_t proto;
 	uint8_t family;
-	uint8_t permit;           /* 1: forward the rest; 0: drop them. */
+	uint8_t drop;             /* enum dfp_dp_drop: NONE forwards the rest, else drops
+				   * them for the first fragment's reason. */
 	uint8_t used;
-	uint64_t tsc;             /* When the first fragment passed. */
+	uint64_t tsc;             /* When the first fragment was decided. */
 };
 
 struct dp_worker {
@@ -73,6 +77,7 @@ struct dp_worker {
 	uint16_t tx_n[DFP_DP_MAX_PORTS];
 	struct rte_mbuf *tx[DFP_DP_MAX_PORTS][DP_BURST_MAX * 2];
 	struct dp_frag frags[DP_FRAG_ENTRIES];
+	uint64_t frag_timeout_tsc; /* A fragment record's life. */
 	uint64_t loops;
 	bool running;             /* Read by the worker (acquire), cleared by stop. */
 };

@@ -10,9 +10,14 @@
  * or re-authorisation, establishment, STREAM/DATAGRAM_DATA, transmit.
  * Completions of pended classifications are drained every loop.
  *
+ * Fragments [port]: a first fragment is classified like a whole packet and
+ * its fate (forwarded, or the reason it was dropped, wherever in the walk)
+ * is recorded under (addresses, protocol, IP id) for at most the idle
+ * timeout (30 s at most); later fragments share it, and one with no live
+ * record is dropped as FRAG_NO_FLOW.
+ *
  * No locks, syscalls or allocation here; time is the TSC.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
@@ -94,6 +99,67 @@ layer_data(uint8_t proto, unsigned int family)
 	return family == 6 ? DFP_LAYER_DATAGRAM_DATA_V6 : DFP_LAYER_DATAGRAM_DATA_V4;
 }
 
+/* ---- Fragments ---- */
+
+static struct dp_frag *
+frag_slot(struct dp_worker *w, const struct dfp_dp_pkt_info *pi)
+{
+	uint32_t h = pi->frag_id * 2654435761u;
+
+	h ^= pi->family == 4 ? pi->src.v4 ^ pi->dst.v4 : (uint32_t)pi->src.v6[15] << 8 ^
+		pi->dst.v6[15];
+	h ^= pi->proto;
+	return &w->frags[h & (DP_FRAG_ENTRIES - 1)];
+}
+
+/* The live record of a later fragment's first fragment, or NULL. */
+static struct dp_frag *
+frag_find(struct dp_worker *w, const struct dfp_dp_pkt_info *pi, uint64_t now)
+{
+	struct dp_frag *e = frag_slot(w, pi);
+
+	if (!e->used || e->id != pi->frag_id || e->proto != pi->proto || e->family != pi->family)
+		return NULL;
+	/* A record outlives its datagram: an IP id reused later must not inherit it. */
+	if (now > e->tsc && now - e->tsc > w->frag_timeout_tsc)
+		return NULL;
+	if (pi->family == 4) {
+		if (memcmp(e->src, &pi->src.v4, 4) != 0 || memcmp(e->dst, &pi->dst.v4, 4) != 0)
+			return NULL;
+	} else if (memcmp(e->src, pi->src.v6, 16) != 0 || memcmp(e->dst, pi->dst.v6, 16) != 0) {
+		return NULL;
+	}
+	return e;
+}
+
+/*
+ * Record a first fragment's fate for the fragments that follow it (they
+ * carry no ports, so they cannot be classified themselves [port]): NONE when
+ * it was forwarded, else the reason it was dropped. Every decided first
+ * fragment records, so a dropped one overwrites an older record of the
+ * same (addresses, protocol, id).
+ */
+static void
+frag_record(struct dp_worker *w, const struct dfp_dp_pkt_info *pi, enum dfp_dp_drop drop)
+{
+	struct dp_frag *e = frag_slot(w, pi);
+
+	memset(e, 0, sizeof(*e));
+	if (pi->family == 4) {
+		memcpy(e->src, &pi->src.v4, 4);
+		memcpy(e->dst, &pi->dst.v4, 4);
+	} else {
+		memcpy(e->src, pi->src.v6, 16);
+		memcpy(e->dst, pi->dst.v6, 16);
+	}
+	e->id = pi->frag_id;
+	e->proto = pi->proto;
+	e->family = pi->family;
+	e->drop = (uint8_t)drop;
+	e->used = 1;
+	e->tsc = rte_rdtsc();
+}
+
 /* ---- Drops and transmit ---- */
 
 static inline void
@@ -103,11 +169,31 @@ drop(struct dp_worker *w, struct rte_mbuf *m, enum dfp_dp_drop reason)
 	rte_pktmbuf_free(m);
 }
 
+/* Drop a packet of the burst; a first fragment's followers will share its fate. */
 static inline void
 pkt_drop(struct dp_worker *w, struct dp_pkt *p, enum dfp_dp_drop reason)
 {
+	if (unlikely(p->info.frag & DFP_DP_FRAG_FIRST))
+		frag_record(w, &p->info, reason);
 	drop(w, p->m, reason);
 	p->dead = true;
+}
+
+/* Hand one port's buffered packets to the PMD; what it refuses is dropped (TX_FULL). */
+static void
+tx_flush_port(struct dp_worker *w, uint16_t p)
+{
+	uint16_t n = w->tx_n[p], sent, i;
+	uint64_t bytes = 0;
+
+	sent = rte_eth_tx_burst(w->dp->ports[p].port_id, (uint16_t)w->index, w->tx[p], n);
+	for (i = 0; i < sent; i++)
+		bytes += rte_pktmbuf_pkt_len(w->tx[p][i]);
+	STAT_ADD(w->stats.tx_packets, sent);
+	STAT_ADD(w->stats.tx_bytes, bytes);
+	for (i = sent; i < n; i++)
+		drop(w, w->tx[p][i], DFP_DP_DROP_TX_FULL);
+	w->tx_n[p] = 0;
 }
 
 static inline void
@@ -115,10 +201,12 @@ tx_enqueue(struct dp_worker *w, uint16_t arrival_port, struct rte_mbuf *m)
 {
 	uint16_t peer = w->dp->ports[arrival_port].peer;
 
-	if (w->tx_n[peer] == RTE_DIM(w->tx[peer])) {
-		drop(w, m, DFP_DP_DROP_TX_FULL);
-		return;
-	}
+	/*
+	 * Full buffer (completions can release many held packets in one loop):
+	 * hand it to the PMD now rather than drop; only the PMD's refusal is TX_FULL.
+	 */
+	if (unlikely(w->tx_n[peer] == RTE_DIM(w->tx[peer])))
+		tx_flush_port(w, peer);
 	w->tx[peer][w->tx_n[peer]++] = m;
 }
 
@@ -127,20 +215,9 @@ tx_flush(struct dp_worker *w)
 {
 	unsigned int p;
 
-	for (p = 0; p < w->dp->n_ports; p++) {
-		uint16_t n = w->tx_n[p], sent, i;
-
-		if (n == 0)
-			continue;
-		sent = rte_eth_tx_burst(w->dp->ports[p].port_id, (uint16_t)w->index, w->tx[p], n);
-		for (i = 0; i < sent; i++) {
-			STAT_ADD(w->stats.tx_packets, 1);
-			STAT_ADD(w->stats.tx_bytes, rte_pktmbuf_pkt_len(w->tx[p][i]));
-		}
-		for (i = sent; i < n; i++)
-			drop(w, w->tx[p][i], DFP_DP_DROP_TX_FULL);
-		w->tx_n[p] = 0;
-	}
+	for (p = 0; p < w->dp->n_ports; p++)
+		if (w->tx_n[p] != 0)
+			tx_flush_port(w, (uint16_t)p);
 }
 
 /* ---- Parsing and values ---- */
@@ -290,51 +367,17 @@ classify_one(struct dp_worker *w, const struct dfp_engine_ruleset *rs, uint16_t 
 	return out.action;
 }
 
-/* ---- Fragments ---- */
-
-static struct dp_frag *
-frag_slot(struct dp_worker *w, const struct dfp_dp_pkt_info *pi)
-{
-	uint32_t h = pi->frag_id * 2654435761u;
-
-	h ^= pi->family == 4 ? pi->src.v4 ^ pi->dst.v4 : (uint32_t)pi->src.v6[15] << 8 ^
-		pi->dst.v6[15];
-	h ^= pi->proto;
-	return &w->frags[h & (DP_FRAG_ENTRIES - 1)];
-}
-
-static bool
-frag_match(const struct dp_frag *e, const struct dfp_dp_pkt_info *pi)
-{
-	if (!e->used || e->id != pi->frag_id || e->proto != pi->proto || e->family != pi->family)
-		return false;
-	if (pi->family == 4)
-		return memcmp(e->src, &pi->src.v4, 4) == 0 && memcmp(e->dst, &pi->dst.v4, 4) == 0;
-	return memcmp(e->src, pi->src.v6, 16) == 0 && memcmp(e->dst, pi->dst.v6, 16) == 0;
-}
-
-static void
-frag_record(struct dp_worker *w, const struct dfp_dp_pkt_info *pi, bool permit)
-{
-	struct dp_frag *e = frag_slot(w, pi);
-
-	memset(e, 0, sizeof(*e));
-	if (pi->family == 4) {
-		memcpy(e->src, &pi->src.v4, 4);
-		memcpy(e->dst, &pi->dst.v4, 4);
-	} else {
-		memcpy(e->src, pi->src.v6, 16);
-		memcpy(e->dst, pi->dst.v6, 16);
-	}
-	e->id = pi->frag_id;
-	e->proto = pi->proto;
-	e->family = pi->family;
-	e->permit = permit;
-	e->used = 1;
-	e->tsc = rte_rdtsc();
-}
-
 /* ---- The flow walk ---- */
+
+/*
+ * Owner-only flow state that snapshots read (dfp_flow_table.h): phase and
+ * counters are written with relaxed atomic stores.
+ */
+static inline void
+phase_set(struct dfp_flow_state *st, enum dfp_flow_phase phase)
+{
+	__atomic_store_n(&st->phase, (uint8_t)phase, __ATOMIC_RELAXED);
+}
 
 static void
 tcp_track(struct dfp_flow_state *st, const struct dfp_dp_pkt_info *pi, enum dfp_flow_direction dir)
@@ -379,6 +422,11 @@ flow_finish(struct dp_worker *w, struct dfp_flow *f)
  * ALE authorisation of a flow at this packet (first time, re-authorisation,
  * or after a REAUTH completion). Returns false if the packet must stop here
  * (dropped, or held because the classification was pended).
+ *
+ * The decision is cached in ale_action. A block at the first authorisation
+ * makes the flow BLOCKED (never authorised); a block at a re-authorisation
+ * keeps the flow's phase (its establishment and contexts stand) and only
+ * ale_action says BLOCK, so a later commit can permit it again.
  */
 static bool
 ale_authorize(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_pkt *p,
@@ -399,26 +447,29 @@ ale_authorize(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct d
 	st->ale_generation = dfp_engine_ruleset_layer_version(rs, layer);
 	if (p->cpkt.pend_handle != 0) {
 		/* Pended: this packet and the flow's next ones wait for the completion. */
-		st->phase = DFP_FLOW_PHASE_PENDED;
+		phase_set(st, DFP_FLOW_PHASE_PENDED);
 		st->pend_handle = p->cpkt.pend_handle;
 		STAT_ADD(w->stats.pends, 1);
 		return false;
 	}
 	st->ale_action = action == DFP_ACTION_BLOCK ? DFP_ACTION_BLOCK : DFP_ACTION_PERMIT;
 	if (action == DFP_ACTION_BLOCK) {
-		st->phase = DFP_FLOW_PHASE_BLOCKED;
+		if (st->phase == DFP_FLOW_PHASE_NEW || st->phase == DFP_FLOW_PHASE_PENDED)
+			phase_set(st, DFP_FLOW_PHASE_BLOCKED);
 		pkt_drop(w, p, (vflags & DFP_ENGINE_VERDICT_F_ABSORB) ? DFP_DP_DROP_FILTER_ABSORB :
 			DFP_DP_DROP_FILTER_BLOCK);
 		return false;
 	}
 	if (st->phase == DFP_FLOW_PHASE_NEW || st->phase == DFP_FLOW_PHASE_PENDED)
-		st->phase = DFP_FLOW_PHASE_AUTHORIZED;
+		phase_set(st, DFP_FLOW_PHASE_AUTHORIZED);
 	return true;
 }
 
 /*
- * Everything after ALE authorisation: establishment, STREAM/DATAGRAM_DATA,
- * transmit, TCP teardown. Consumes the packet.
+ * Everything after ALE authorisation: TCP state, establishment,
+ * STREAM/DATAGRAM_DATA, transmit, TCP teardown. Consumes the packet. TCP
+ * state follows the packets in the order they are walked, so a packet held
+ * while its flow was pended counts when it is released, not when it came.
  */
 static void
 walk_authorized(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_pkt *p,
@@ -429,16 +480,18 @@ walk_authorized(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct
 	uint32_t action, vflags;
 	bool end_after = false;
 
+	if (tcp)
+		tcp_track(st, &p->info, p->fdir);
 	if (st->phase == DFP_FLOW_PHASE_AUTHORIZED &&
 			(!tcp || (st->tcp & DFP_FLOW_TCP_FINAL_ACK))) {
 		action = classify_one(w, rs, layer_established(p->info.family), &p->values,
 			&p->cpkt, &vflags);
 		if (action == DFP_ACTION_BLOCK) {
-			st->phase = DFP_FLOW_PHASE_BLOCKED;
+			phase_set(st, DFP_FLOW_PHASE_BLOCKED);
 			pkt_drop(w, p, DFP_DP_DROP_FILTER_BLOCK);
 			return;
 		}
-		st->phase = DFP_FLOW_PHASE_ESTABLISHED;
+		phase_set(st, DFP_FLOW_PHASE_ESTABLISHED);
 	}
 	/* Data layers: TCP segments with payload once established; other protocols always. */
 	if (!tcp || (p->info.l4_payload_len > 0 && st->phase >= DFP_FLOW_PHASE_ESTABLISHED)) {
@@ -459,15 +512,30 @@ walk_authorized(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct
 			if (st->phase == DFP_FLOW_PHASE_CLOSING && !(p->info.tcp_flags & 0x01))
 				end_after = true;
 			else
-				st->phase = DFP_FLOW_PHASE_CLOSING;
+				phase_set(st, DFP_FLOW_PHASE_CLOSING);
 		}
 	}
 	if (p->info.frag & DFP_DP_FRAG_FIRST)
-		frag_record(w, &p->info, true);
+		frag_record(w, &p->info, DFP_DP_DROP_NONE);
 	tx_enqueue(w, arrival_port, p->m);
 	p->dead = true;
 	if (end_after)
 		flow_finish(w, f);
+}
+
+/* The flow key of an IP packet; returns its direction relative to the key. */
+static enum dfp_flow_direction
+pkt_flow_key(const struct dp_pkt *p, struct dfp_flow_key *key)
+{
+	uint16_t sport = p->info.sport, dport = p->info.dport;
+
+	/* ICMP errors and echoes keep one flow per (addresses, protocol) [port]. */
+	if (p->info.proto == IPPROTO_ICMP || p->info.proto == IPPROTO_ICMPV6)
+		sport = dport = 0;
+	return dfp_flow_key_make(p->info.family,
+		p->info.family == 4 ? (const uint8_t *)&p->info.src.v4 : p->info.src.v6,
+		p->info.family == 4 ? (const uint8_t *)&p->info.dst.v4 : p->info.dst.v6,
+		sport, dport, p->info.proto, p->info.n_vlans ? p->info.vlan_ids[0] : 0, key);
 }
 
 /* Find or create the flow of an IP packet; false if the packet was consumed. */
@@ -477,15 +545,8 @@ flow_attach(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t 
 	struct dfp_flow_key key;
 	struct dfp_flow_state *st;
 	struct dfp_flow *f = NULL;
-	uint16_t sport = p->info.sport, dport = p->info.dport;
 
-	/* ICMP errors and echoes keep one flow per (addresses, protocol) [port]. */
-	if (p->info.proto == IPPROTO_ICMP || p->info.proto == IPPROTO_ICMPV6)
-		sport = dport = 0;
-	p->fdir = dfp_flow_key_make(p->info.family,
-		p->info.family == 4 ? (const uint8_t *)&p->info.src.v4 : p->info.src.v6,
-		p->info.family == 4 ? (const uint8_t *)&p->info.dst.v4 : p->info.dst.v6,
-		sport, dport, p->info.proto, p->info.n_vlans ? p->info.vlan_ids[0] : 0, &key);
+	p->fdir = pkt_flow_key(p, &key);
 	dfp_flow_lookup_burst(w->flows, &key, 1, &f);
 	if (f == NULL) {
 		f = dfp_flow_insert(w->flows, &key, p->fdir, now);
@@ -507,6 +568,25 @@ flow_attach(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t 
 	return true;
 }
 
+/* True if a commit changed the flow's ALE layer since its decision. */
+static inline bool
+ale_layer_changed(const struct dfp_engine_ruleset *rs, const struct dfp_flow_state *st,
+		unsigned int family)
+{
+	return dfp_engine_ruleset_layer_version(rs, layer_ale_auth(st->inbound_initiator,
+		family)) != st->ale_generation;
+}
+
+/* Hold a packet of a pended flow (room checked by the caller). */
+static void
+hold(struct dp_worker *w, struct dfp_flow_state *st, struct dp_pkt *p)
+{
+	st->held[st->n_held++] = p->m;
+	STAT_ADD(w->stats.held_packets, 1);
+	STAT_ADD(w->stats.held_now, 1);
+	p->dead = true;
+}
+
 /* Pass 2 for one IP packet: flow, ALE, then the rest of the walk. */
 static void
 walk_flow(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t now)
@@ -515,18 +595,17 @@ walk_flow(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t no
 	uint16_t arrival = (uint16_t)(b->port - w->dp->ports);
 	struct dfp_flow_state *st;
 	struct dfp_flow *f;
-	uint16_t ale_layer;
 
 	/* Non-first fragments follow their first fragment [port]. */
 	if ((p->info.frag & DFP_DP_FRAG_IS_FRAGMENT) && !(p->info.frag & DFP_DP_FRAG_FIRST)) {
-		struct dp_frag *e = frag_slot(w, &p->info);
+		const struct dp_frag *e = frag_find(w, &p->info, now);
 
-		if (!frag_match(e, &p->info)) {
+		if (e == NULL) {
 			pkt_drop(w, p, DFP_DP_DROP_FRAG_NO_FLOW);
 			return;
 		}
-		if (!e->permit) {
-			pkt_drop(w, p, DFP_DP_DROP_FILTER_BLOCK);
+		if (e->drop != DFP_DP_DROP_NONE) {
+			pkt_drop(w, p, (enum dfp_dp_drop)e->drop);
 			return;
 		}
 		tx_enqueue(w, arrival, p->m);
@@ -538,51 +617,55 @@ walk_flow(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t no
 	f = p->flow;
 	if (f == NULL) {
 		/* Fail-open without a flow: per-packet layers only. */
+		if (p->info.frag & DFP_DP_FRAG_FIRST)
+			frag_record(w, &p->info, DFP_DP_DROP_NONE);
 		tx_enqueue(w, arrival, p->m);
 		p->dead = true;
 		return;
 	}
 	st = dfp_flow_state(f);
-	st->last_seen = now;
-	st->pkts[p->fdir]++;
-	st->bytes[p->fdir] += p->info.frame_len;
-	if (p->info.proto == IPPROTO_TCP)
-		tcp_track(st, &p->info, p->fdir);
+	dfp_flow_state_count(st, p->fdir, p->info.frame_len, now);
 
 	switch (st->phase) {
 	case DFP_FLOW_PHASE_BLOCKED:
-		if (p->info.frag & DFP_DP_FRAG_FIRST)
-			frag_record(w, &p->info, false);
-		pkt_drop(w, p, DFP_DP_DROP_FILTER_BLOCK);
-		return;
+		/*
+		 * The cached block stands while the flow's ALE layer is unchanged.
+		 * A commit that changed it lets the next packet be authorised
+		 * afresh: a flow that was never permitted is authorised, not
+		 * re-authorised [port], as WFP classifies a refused connection's
+		 * next attempt.
+		 */
+		if (!ale_layer_changed(rs, st, p->info.family)) {
+			pkt_drop(w, p, DFP_DP_DROP_FILTER_BLOCK);
+			return;
+		}
+		phase_set(st, DFP_FLOW_PHASE_NEW);
+		/* Fall through. */
+	case DFP_FLOW_PHASE_NEW:
+		if (!ale_authorize(w, rs, p, st, 0)) {
+			if (st->phase == DFP_FLOW_PHASE_PENDED)
+				hold(w, st, p);
+			return;
+		}
+		break;
 	case DFP_FLOW_PHASE_PENDED:
 		if (st->n_held >= RTE_MIN(w->dp->conf.hold_packets, (uint32_t)DFP_FLOW_HOLD_MAX)) {
 			st->n_held_dropped++;
 			pkt_drop(w, p, DFP_DP_DROP_HOLD_OVERFLOW);
 			return;
 		}
-		st->held[st->n_held++] = p->m;
-		STAT_ADD(w->stats.held_packets, 1);
-		STAT_ADD(w->stats.held_now, 1);
-		p->dead = true;
+		hold(w, st, p);
 		return;
-	case DFP_FLOW_PHASE_NEW:
-		if (!ale_authorize(w, rs, p, st, 0)) {
-			if (st->phase == DFP_FLOW_PHASE_PENDED) {
-				st->held[st->n_held++] = p->m;
-				STAT_ADD(w->stats.held_packets, 1);
-				STAT_ADD(w->stats.held_now, 1);
-				p->dead = true;
-			}
-			return;
-		}
-		break;
 	default:
 		/* A commit changed this flow's ALE layer: re-authorise (POLICY_CHANGE). */
-		ale_layer = layer_ale_auth(st->inbound_initiator, p->info.family);
-		if (dfp_engine_ruleset_layer_version(rs, ale_layer) != st->ale_generation &&
-				!ale_authorize(w, rs, p, st, DFP_REAUTH_REASON_POLICY_CHANGE))
+		if (ale_layer_changed(rs, st, p->info.family)) {
+			if (!ale_authorize(w, rs, p, st, DFP_REAUTH_REASON_POLICY_CHANGE))
+				return;
+		} else if (st->ale_action == DFP_ACTION_BLOCK) {
+			/* Blocked by an earlier re-authorisation. */
+			pkt_drop(w, p, DFP_DP_DROP_FILTER_BLOCK);
 			return;
+		}
 		break;
 	}
 	walk_authorized(w, rs, p, f, arrival);
@@ -595,11 +678,12 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 		const struct dfp_callout_completion *c)
 {
 	struct dfp_flow *f = dfp_flow_lookup_id(w->flows, c->flow_id);
+	struct dfp_flow_key key;
 	struct dfp_flow_state *st;
 	struct dp_pkt p;
 	uint16_t i, n, port;
 	void *held[DFP_FLOW_HOLD_MAX];
-	bool permit;
+	bool permit, inbound;
 
 	if (f == NULL)
 		return; /* The flow ended meanwhile; its held packets went with it. */
@@ -613,12 +697,12 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 	STAT_SUB(w->stats.held_now, n);
 	if (c->kind == DFP_CALLOUT_COMPLETE_REAUTH) {
 		/* NULL classifyOut: classify again, as a completion re-authorisation. */
-		st->phase = DFP_FLOW_PHASE_NEW;
+		phase_set(st, DFP_FLOW_PHASE_NEW);
 		permit = true;
 	} else {
 		permit = c->out.action_type != DFP_ACTION_BLOCK;
 		st->ale_action = permit ? DFP_ACTION_PERMIT : DFP_ACTION_BLOCK;
-		st->phase = permit ? DFP_FLOW_PHASE_AUTHORIZED : DFP_FLOW_PHASE_BLOCKED;
+		phase_set(st, permit ? DFP_FLOW_PHASE_AUTHORIZED : DFP_FLOW_PHASE_BLOCKED);
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = held[i];
@@ -634,10 +718,12 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 			continue;
 		}
 		port = (uint16_t)m->hash.usr;
-		values_fill(&p.values, &p.info, w->dp->ports[port].port_id,
-			w->dp->ports[port].role == DFP_DP_ROLE_OUTSIDE);
-		cpkt_fill(w, &p, w->dp->ports[port].role == DFP_DP_ROLE_OUTSIDE);
+		inbound = w->dp->ports[port].role == DFP_DP_ROLE_OUTSIDE;
+		values_fill(&p.values, &p.info, w->dp->ports[port].port_id, inbound);
+		cpkt_fill(w, &p, inbound);
 		cpkt_set_flow(w, &p, f);
+		p.flow = f;
+		p.fdir = pkt_flow_key(&p, &key);
 		STAT_ADD(w->stats.released_packets, 1);
 		if (st->phase == DFP_FLOW_PHASE_NEW) {
 			if (!ale_authorize(w, rs, &p, st, DFP_REAUTH_REASON_CLASSIFY_COMPLETION)) {
@@ -648,7 +734,7 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 				continue;
 			}
 		} else if (st->phase == DFP_FLOW_PHASE_BLOCKED) {
-			drop(w, m, DFP_DP_DROP_FILTER_BLOCK);
+			pkt_drop(w, &p, DFP_DP_DROP_FILTER_BLOCK);
 			continue;
 		} else if (st->phase == DFP_FLOW_PHASE_PENDED) {
 			st->held[st->n_held++] = m;
@@ -659,7 +745,8 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 	}
 }
 
-static void
+/* Apply up to 16 completions; returns how many there were. */
+static unsigned int
 completions_poll(struct dp_worker *w, const struct dfp_engine_ruleset *rs)
 {
 	struct dfp_callout_completion c[16];
@@ -668,6 +755,7 @@ completions_poll(struct dp_worker *w, const struct dfp_engine_ruleset *rs)
 	n = dfp_callout_completion_poll(w->callouts, w->index, c, RTE_DIM(c));
 	for (i = 0; i < n; i++)
 		completion_apply(w, rs, &c[i]);
+	return n;
 }
 
 /* ---- One burst ---- */
@@ -750,7 +838,9 @@ on_flow_aged(void *arg, struct dfp_flow *f)
 	struct dp_worker *w = arg;
 
 	held_drop_all(w, dfp_flow_state(f), DFP_DP_DROP_FLOW_ENDED);
-	STAT_ADD(w->stats.flows_aged, 1);
+	/* The aging scan also ends aborted flows (FwpsFlowAbort0): those did not age. */
+	if (!dfp_flow_abort_requested(f))
+		STAT_ADD(w->stats.flows_aged, 1);
 	STAT_ADD(w->stats.flows_ended, 1);
 }
 
@@ -771,6 +861,9 @@ dp_worker_init(struct dp_worker *w)
 	w->env.invoke = dfp_callout_invoke;
 	w->env.ctx = w->callouts;
 	w->ruleset_slot = dfp_ctl_ruleset_slot(w->dp->ctl);
+	w->frag_timeout_tsc = (uint64_t)DP_FRAG_TIMEOUT_S * rte_get_tsc_hz();
+	if (w->dp->idle_timeout_tsc != 0 && w->dp->idle_timeout_tsc < w->frag_timeout_tsc)
+		w->frag_timeout_tsc = w->dp->idle_timeout_tsc;
 }
 
 /* One loop iteration: every rx queue once, completions, housekeeping. */
@@ -828,20 +921,21 @@ dp_worker_main(void *arg)
 }
 
 /*
- * After the loop stopped (control thread, acting as the owner): apply
- * outstanding completions, then end every flow so each context's
- * flowDeleteFn runs once, accounting for every held packet.
+ * After the loop stopped (control thread, acting as the owner): apply every
+ * outstanding completion, then end every flow so each context's
+ * flowDeleteFn runs once, accounting for every held packet. Released
+ * packets walk the ruleset, so the caller takes the worker's RCU reader id
+ * meanwhile: a concurrent commit cannot free the ruleset under the walk.
  */
 void
 dp_worker_drain(struct dp_worker *w)
 {
-	struct dp_burst *b = calloc(1, sizeof(*b));
+	bool reader = dfp_ctl_reader_register(w->dp->ctl, w->index) == DFP_STATUS_SUCCESS;
 
-	if (b != NULL) {
-		b->rs = dfp_ctl_ruleset_get(w->ruleset_slot);
-		completions_poll(w, b->rs);
-		free(b);
-	}
+	while (completions_poll(w, dfp_ctl_ruleset_get(w->ruleset_slot)) != 0)
+		;
 	tx_flush(w);
+	if (reader)
+		dfp_ctl_reader_unregister(w->dp->ctl, w->index);
 	dfp_flow_table_end_all(w->flows, on_flow_ended, w);
 }
