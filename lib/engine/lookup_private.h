@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The compiled per-layer classifier, shared by its builder (compile.c) and
- * its run-time half (lookup.c, which also owns the key layout) only.
+ * The compiled per-layer classifier, shared by its builder (compile.c,
+ * expand.c) and its run-time half (lookup.c, which also owns the key
+ * layout) only.
  *
- * A layer compiles to up to a few rte_acl contexts plus two small side
- * tables. Each (sublayer, static|callout) pair that has ACL rules is one ACL
- * category ("slot" = sublayer * 2 + is_callout); a context holds at most 16
- * categories, and a group of categories with too many rules is split over
- * several contexts. The results of all contexts are merged by lowest rank,
- * together with filters that always match (const_best) and filters that
- * could not be expressed as ACL rules (the exact list, matched with
+ * A layer compiles to rte_acl contexts plus two small side tables. Filters
+ * are grouped by the fields they constrain into classes (compile.c), and
+ * each class gets its own contexts. Within a class, each (sublayer,
+ * static|callout) pair that has rules is one ACL category ("slot" =
+ * sublayer * 2 + is_callout); a context holds at most 16 categories, and a
+ * group of categories with too many rules is split over several contexts.
+ * All contexts read one key per packet. Their results are merged by lowest
+ * rank, together with filters that always match (const_best) and filters
+ * that could not be expressed as ACL rules (the exact list, matched with
  * dfp_engine_filter_match() per packet).
  */
 #ifndef LOOKUP_PRIVATE_H
@@ -28,6 +31,9 @@
 /* Most copy operations that build a key. */
 #define LK_MAX_PARTS 32
 
+/* Most ACL fields one engine field is split into (an IPv6 address in 16-bit ranges). */
+#define LK_FIELD_PARTS 8
+
 /* One copy from struct dfp_engine_values into the ACL key. */
 struct lk_part {
 	uint16_t src_off;  /* Offset in struct dfp_engine_values. */
@@ -40,9 +46,9 @@ struct lk_part {
 struct lk_field {
 	uint8_t type;            /* RTE_ACL_FIELD_TYPE_*. */
 	uint8_t bits;            /* Width the ACL sees (DIRECTION: 8). */
-	uint8_t n_parts;         /* ACL fields holding it: 1, 2 (MAC) or 4 (IPv6). */
-	uint8_t part_bits[4];    /* Most significant part first. */
-	uint8_t defs[4];         /* ACL field (rule field index) of each part. */
+	uint8_t n_parts;         /* ACL fields holding it: 1, 2-3 (MAC) or 4-8 (IPv6). */
+	uint8_t part_bits[LK_FIELD_PARTS]; /* Most significant part first. */
+	uint8_t defs[LK_FIELD_PARTS];      /* ACL field (rule field index) of each part. */
 };
 
 /*
@@ -87,9 +93,74 @@ struct engine_lookup {
 
 /*
  * Lay out the ACL fields and the key for the fields a layer's filters use
- * (lookup.c). Returns 0, or -ENOSPC if the key would exceed LK_KEY_MAX.
+ * (lookup.c); multi-part fields in `ranged` become RANGE parts. Returns 0,
+ * or -ENOSPC if the key would exceed LK_KEY_MAX.
  */
 int engine_lookup_layout(struct lk_layout *lay, const bool used[DFP_FIELD_COUNT],
-		unsigned int family);
+		const bool ranged[DFP_FIELD_COUNT], unsigned int family);
+
+/* ---- Expansion of a filter into ACL rules (expand.c, control thread) ---- */
+
+/* One alternative of a field, per part: RANGE lo/hi, MASK value/length, BITMASK value/mask. */
+struct lk_alt {
+	uint32_t v[LK_FIELD_PARTS];
+	uint32_t m[LK_FIELD_PARTS];
+};
+
+/* What a filter compiles to. */
+enum lk_fc {
+	LK_FC_NEVER,             /* Matches no packet: dropped. */
+	LK_FC_ALWAYS,            /* Matches every packet: a per-slot constant. */
+	LK_FC_EXACT,             /* Not expressible within the budget: matched per packet. */
+	LK_FC_ACL,               /* The cartesian product of its fields' alternatives. */
+};
+
+/*
+ * A filter as ACL rules: one rule per combination of one alternative of
+ * each constrained field. The alternatives live in the expander's scratch
+ * and are valid until its next call.
+ */
+struct lk_expansion {
+	uint32_t n_rules;        /* Product of cf_count. */
+	uint32_t shape;          /* Constrained fields, bit (1 << enum dfp_field). */
+	uint32_t n_cf;           /* Constrained fields, in condition order ... */
+	uint8_t cf_field[DFP_FIELD_COUNT];  /* ... which, */
+	uint32_t cf_first[DFP_FIELD_COUNT]; /* ... their first alternative in alts, */
+	uint32_t cf_count[DFP_FIELD_COUNT]; /* ... and how many. */
+	const struct lk_alt *alts;
+};
+
+struct lk_expander;
+
+/*
+ * Scratch for expanding filters at one layout: at most max_rules ACL rules
+ * per filter (beyond that a filter is LK_FC_EXACT). Returns NULL on no
+ * memory.
+ */
+struct lk_expander *engine_expander_create(const struct lk_layout *lay, unsigned int family,
+		uint32_t max_rules);
+
+/* Free an expander; accepts NULL. */
+void engine_expander_free(struct lk_expander *x);
+
+/* Expand one filter; for LK_FC_ACL fills *e. */
+enum lk_fc engine_expand(struct lk_expander *x, const struct dfp_engine_filter_rt *f,
+		struct lk_expansion *e);
+
+/*
+ * Write the e->n_rules rte_acl rules of an expansion (rule_size bytes each,
+ * at layout lay) to out, all with the given priority and userdata and no
+ * category.
+ */
+void engine_expansion_rules(const struct lk_layout *lay, const struct lk_expansion *e,
+		size_t rule_size, uint32_t priority, uint32_t userdata, uint8_t *out);
+
+/*
+ * Share of pairs of rules (rte_acl rules of `rule_size` bytes at layout
+ * lay) that overlap, one from a[0..na-1] and one from b[0..nb-1] (distinct
+ * pairs when a == b), measured on `sample` evenly spaced rules of each.
+ */
+double engine_rules_overlap_rate(const struct lk_layout *lay, size_t rule_size,
+		const uint8_t *a, uint32_t na, const uint8_t *b, uint32_t nb, uint32_t sample);
 
 #endif /* LOOKUP_PRIVATE_H */

@@ -676,8 +676,10 @@ test_lookup_static_and_callout_filters_use_separate_categories(void **state)
 	ADD(&t, 0, PERMIT, cu(F(IP_LOCAL_PORT), M(GREATER), 400));
 	ADD(&t, 0, BLOCK, cu(F(IP_PROTOCOL), M(EQUAL), 6));
 	tl_build(&t, 0, 0);
-	assert_int_equal(t.lk->n_ctxs, 1);
+	/* Two shapes (port, protocol), each with a static and a callout category. */
+	assert_int_equal(t.lk->n_ctxs, 2);
 	assert_int_equal(t.lk->ctxs[0].n_slots, 2);
+	assert_int_equal(t.lk->ctxs[1].n_slots, 2);
 	expect(&t, &v, 0, 2, 0);
 	v.local_port = 80;
 	expect(&t, &v, 0, 3, 1);
@@ -701,10 +703,11 @@ test_lookup_more_than_eight_sublayers_use_several_contexts(void **state)
 		ADD(&t, s, BLOCK, cu(F(IP_PROTOCOL), M(EQUAL), s));
 	}
 	tl_build(&t, 0, 0);
-	/* 24 categories: one context of 16, one of 8. */
-	assert_int_equal(t.lk->n_ctxs, 2);
+	/* Port filters: 24 categories, one context of 16 and one of 8; protocol: 12. */
+	assert_int_equal(t.lk->n_ctxs, 3);
 	assert_int_equal(t.lk->ctxs[0].n_categories, 16);
 	assert_int_equal(t.lk->ctxs[1].n_categories, 8);
+	assert_int_equal(t.lk->ctxs[2].n_categories, 12);
 	for (i = 0; i < RTE_DIM(vals); i++)
 		vals[i] = pkt4(i % 14, 0, 0, 995 + i % 20, 0);
 	check_burst(&t, vals, RTE_DIM(vals));
@@ -888,6 +891,216 @@ test_lookup_same_generation_builds_are_independent(void **state)
 	expect(&b, &v, 0, NONE, NONE);
 	tl_fini(&a);
 	tl_fini(&b);
+}
+
+/* ---- Shapes: which filters share a context ---- */
+
+/* Packets over the 5-tuple values the shape tests draw their filters from. */
+static void
+check_tuples(const struct tlayer *t, uint32_t n)
+{
+	struct dfp_engine_values *vals = calloc(n, sizeof(*vals));
+	uint32_t i;
+
+	assert_non_null(vals);
+	for (i = 0; i < n; i++)
+		vals[i] = pkt4(i % 3 ? 6 : 17, IP4(10, i % 7, i % 250, 1), IP4(192, 168, i % 50, 9),
+			1000 + i % 220, 0);
+	check_burst(t, vals, n);
+	free(vals);
+}
+
+static void
+test_lookup_filters_on_disjoint_fields_compile_apart(void **state)
+{
+	struct tlayer t;
+	uint32_t i;
+
+	(void)state;
+	tl_init(&t, L_V4, 300);
+	for (i = 0; i < 200; i++)
+		ADD(&t, 0, PERMIT, cu(F(IP_PROTOCOL), M(EQUAL), 6),
+			c4prefix(F(IP_LOCAL_ADDRESS), IP4(10, i % 7, i, 0), 24),
+			cu(F(IP_LOCAL_PORT), M(EQUAL), 1000 + i));
+	/* In one trie, each of these would be copied under all 200 filters above. */
+	for (i = 0; i < 40; i++)
+		ADD(&t, 0, BLOCK, c4prefix(F(IP_REMOTE_ADDRESS), IP4(192, 168, i, 0), 24));
+	tl_build(&t, 0, 0);
+	assert_int_equal(t.lk->n_ctxs, 2);
+	check_tuples(&t, 2000);
+	tl_fini(&t);
+}
+
+static void
+test_lookup_subset_shape_joins_the_context_of_its_superset(void **state)
+{
+	struct tlayer t;
+	uint32_t i;
+
+	(void)state;
+	tl_init(&t, L_V4, 200);
+	for (i = 0; i < 100; i++)
+		ADD(&t, 0, PERMIT, cu(F(IP_PROTOCOL), M(EQUAL), 6),
+			c4prefix(F(IP_LOCAL_ADDRESS), IP4(10, i % 7, i, 0), 24),
+			cu(F(IP_LOCAL_PORT), M(EQUAL), 1000 + i));
+	/* Wildcard only in the port, on other subnets: (protocol, address), a subset of the above. */
+	for (i = 0; i < 50; i++)
+		ADD(&t, 0, BLOCK, cu(F(IP_PROTOCOL), M(EQUAL), 17),
+			c4prefix(F(IP_LOCAL_ADDRESS), IP4(10, i % 7, 100 + i, 0), 24));
+	tl_build(&t, 0, 0);
+	assert_int_equal(t.lk->n_ctxs, 1);
+	check_tuples(&t, 2000);
+	tl_fini(&t);
+}
+
+static void
+test_lookup_overlapping_siblings_get_their_own_contexts(void **state)
+{
+	struct tlayer t;
+	uint32_t i;
+
+	(void)state;
+	tl_init(&t, L_V4, 300);
+	/* A head covering both shapes below, so that both could join it. */
+	ADD(&t, 0, PERMIT, cu(F(IP_PROTOCOL), M(EQUAL), 6),
+		cu(F(IP_LOCAL_ADDRESS), M(EQUAL), IP4(10, 0, 0, 1)),
+		cu(F(IP_REMOTE_ADDRESS), M(EQUAL), IP4(192, 168, 0, 9)),
+		cu(F(IP_LOCAL_PORT), M(EQUAL), 999));
+	for (i = 0; i < 200; i++)
+		ADD(&t, 0, PERMIT, cu(F(IP_PROTOCOL), M(EQUAL), 6),
+			c4prefix(F(IP_LOCAL_ADDRESS), IP4(10, i % 7, i, 0), 24),
+			cu(F(IP_LOCAL_PORT), M(EQUAL), 1000 + i));
+	/* Each of these overlaps every filter above: it stays apart. */
+	for (i = 0; i < 40; i++)
+		ADD(&t, 0, BLOCK, c4prefix(F(IP_REMOTE_ADDRESS), IP4(192, 168, i, 0), 24));
+	tl_build(&t, 0, 0);
+	assert_int_equal(t.lk->n_ctxs, 2);
+	check_tuples(&t, 2000);
+	tl_fini(&t);
+}
+
+static void
+test_lookup_siblings_that_never_overlap_share_a_context(void **state)
+{
+	struct tlayer t;
+	uint32_t i;
+
+	(void)state;
+	tl_init(&t, L_V4, 200);
+	ADD(&t, 0, PERMIT, cu(F(IP_PROTOCOL), M(EQUAL), 1),
+		cu(F(IP_LOCAL_ADDRESS), M(EQUAL), IP4(10, 0, 0, 1)),
+		cu(F(IP_REMOTE_ADDRESS), M(EQUAL), IP4(192, 168, 0, 9)));
+	/* (protocol, local) and (protocol, remote): siblings, but never the same protocol. */
+	for (i = 0; i < 50; i++) {
+		ADD(&t, 0, PERMIT, cu(F(IP_PROTOCOL), M(EQUAL), 6),
+			c4prefix(F(IP_LOCAL_ADDRESS), IP4(10, i % 7, i, 0), 24));
+		ADD(&t, 0, BLOCK, cu(F(IP_PROTOCOL), M(EQUAL), 17),
+			c4prefix(F(IP_REMOTE_ADDRESS), IP4(192, 168, i, 0), 24));
+	}
+	tl_build(&t, 0, 0);
+	assert_int_equal(t.lk->n_ctxs, 1);
+	check_tuples(&t, 2000);
+	tl_fini(&t);
+}
+
+static void
+test_lookup_tiny_shape_joins_even_when_its_rules_overlap(void **state)
+{
+	struct tlayer t;
+	uint32_t i;
+
+	(void)state;
+	tl_init(&t, L_V4, 200);
+	for (i = 0; i < 100; i++)
+		ADD(&t, 0, PERMIT, cu(F(IP_PROTOCOL), M(EQUAL), 6),
+			cu(F(IP_LOCAL_PORT), M(EQUAL), 1000 + i));
+	/* Ten nested port ranges: each overlaps all the others. */
+	for (i = 0; i < 10; i++)
+		ADD(&t, 0, BLOCK, crange(F(IP_LOCAL_PORT), 1100 - 10 * i, 1100 + 10 * i));
+	tl_build(&t, 0, 0);
+	assert_int_equal(t.lk->n_ctxs, 1);
+	check_tuples(&t, 2000);
+	tl_fini(&t);
+}
+
+static void
+test_lookup_overlapping_shape_is_cut_in_bounded_contexts(void **state)
+{
+	struct dfp_engine_values vals[2000];
+	struct tlayer t;
+	uint32_t i;
+
+	(void)state;
+	tl_init(&t, L_V4, 4200);
+	/* [i, 65535] for every i: every rule overlaps every other one. */
+	for (i = 0; i < 4200; i++)
+		ADD(&t, i / 2100, i % 3 ? PERMIT : CALLOUT, cu(F(IP_LOCAL_PORT),
+			M(GREATER_OR_EQUAL), 4200 - i));
+	tl_build(&t, 0, 0);
+	/* Two sublayers x static/callout: 4 categories, chunks of at most 4096 rules. */
+	assert_int_equal(t.lk->n_ctxs, 2);
+	for (i = 0; i < RTE_DIM(vals); i++)
+		vals[i] = pkt4(6, 0, 0, i * 3, 0);
+	check_burst(&t, vals, RTE_DIM(vals));
+	tl_fini(&t);
+}
+
+/* A range on a MAC is at most 5 boxes of 16-bit ranges (not up to 94 prefixes). */
+static void
+test_lookup_mac_range_fits_five_rules(void **state)
+{
+	static const uint64_t macs[] = {
+		0x0200deadbdffULL, 0x0200deadbe00ULL, 0x0200deadbe01ULL, 0x0200deadffffULL,
+		0x0200deae0000ULL, 0x02ffffffffffULL, 0x030000000000ULL, 0x0400000000feULL,
+		0x0400000000ffULL, 0x040000000100ULL, 0x040000010000ULL, 0ULL,
+	};
+	struct dfp_engine_values v;
+	struct tlayer t;
+	unsigned int i, j;
+
+	(void)state;
+	tl_init(&t, L_MAC, 4);
+	ADD(&t, 0, PERMIT, crange(F(MAC_REMOTE_ADDRESS), 0x0200deadbe00ULL, 0x0400000000ffULL));
+	ADD(&t, 0, BLOCK, cu(F(MAC_LOCAL_ADDRESS), M(GREATER), 0x0200deadbe00ULL));
+	tl_build(&t, 5, 0);
+	assert_int_equal(t.lk->n_exact, 0);
+	memset(&v, 0, sizeof(v));
+	for (i = 0; i < RTE_DIM(macs); i++) {
+		for (j = 0; j < 6; j++) {
+			v.remote_mac[j] = macs[i] >> (40 - 8 * j);
+			v.local_mac[j] = macs[RTE_DIM(macs) - 1 - i] >> (40 - 8 * j);
+		}
+		check_burst(&t, &v, 1);
+	}
+	tl_fini(&t);
+}
+
+/* A range on an IPv6 address is at most 15 boxes of 16-bit ranges. */
+static void
+test_lookup_v6_range_fits_fifteen_rules(void **state)
+{
+	static const char *const addrs[] = {
+		"2001:db8::ffff:fffd", "2001:db8::ffff:fffe", "2001:db8::ffff:ffff", "2001:db8::1:0:0",
+		"2001:db8:ffff::", "2001:db9::", "2001:db9::1", "2001:db9::2", "2001:db9::1:0", "::",
+	};
+	struct dfp_engine_values v;
+	struct tlayer t;
+	unsigned int i;
+
+	(void)state;
+	tl_init(&t, L_V6, 4);
+	ADD(&t, 0, PERMIT, c6range(F(IP_REMOTE_ADDRESS), "2001:db8::ffff:fffe", "2001:db9::1"));
+	tl_build(&t, 15, 0);
+	assert_int_equal(t.lk->n_exact, 0);
+	for (i = 0; i < RTE_DIM(addrs); i++) {
+		v = pkt6("::1", addrs[i], 80);
+		check_burst(&t, &v, 1);
+	}
+	v = pkt6("::1", "2001:db8:1::", 80);
+	expect(&t, &v, 0, 0, NONE);
+	v = pkt6("::1", "2001:db9::2", 80);
+	expect(&t, &v, 0, NONE, NONE);
+	tl_fini(&t);
 }
 
 static void
@@ -1193,6 +1406,14 @@ main(void)
 		cmocka_unit_test(test_lookup_protocol_only_layer_uses_one_byte_key),
 		cmocka_unit_test(test_lookup_rule_chunks_merge_by_rank),
 		cmocka_unit_test(test_lookup_same_generation_builds_are_independent),
+		cmocka_unit_test(test_lookup_filters_on_disjoint_fields_compile_apart),
+		cmocka_unit_test(test_lookup_subset_shape_joins_the_context_of_its_superset),
+		cmocka_unit_test(test_lookup_overlapping_siblings_get_their_own_contexts),
+		cmocka_unit_test(test_lookup_siblings_that_never_overlap_share_a_context),
+		cmocka_unit_test(test_lookup_tiny_shape_joins_even_when_its_rules_overlap),
+		cmocka_unit_test(test_lookup_overlapping_shape_is_cut_in_bounded_contexts),
+		cmocka_unit_test(test_lookup_mac_range_fits_five_rules),
+		cmocka_unit_test(test_lookup_v6_range_fits_fifteen_rules),
 		cmocka_unit_test(test_lookup_free_accepts_null),
 		cmocka_unit_test(test_lookup_random_v4_agrees_with_linear_scan),
 		cmocka_unit_test(test_lookup_random_v4_all_fields_agrees_with_linear_scan),

@@ -414,7 +414,7 @@ run_round(uint16_t layer, const struct gen_params *rp)
 
 static const struct gen_params rounds[] = {
 	/* Many filters, ties common. */
-	{.seed = 0x5eed0001, .n_filters = 2000, .n_packets = 20000, .tie_pool = 8},
+	{.seed = 0x5eed0001, .n_filters = 3000, .n_packets = 20000, .tie_pool = 8},
 	/* Fewer filters, almost all tied: the id tie-break decides. */
 	{.seed = 0x5eed0002, .n_filters = 400, .n_packets = 10000, .tie_pool = 2},
 	/* A small set, where single filters decide. */
