@@ -6,7 +6,8 @@
  * filters and packet values.
  *
  * Self-contained (libc plus the engine's public types) so that tests and
- * the benchmark can share it.
+ * the benchmark can share it: it lives with dfp-bench, and the ClassBench
+ * tests take it through `classbench_dep` (app/dfp-bench/meson.build).
  *
  * Rule line (whitespace separated, one rule per line, file order = priority):
  *
@@ -36,8 +37,8 @@
  *
  * Thread-safety: functions are reentrant; loaded arrays are plain memory.
  */
-#ifndef DFP_TEST_CLASSBENCH_H
-#define DFP_TEST_CLASSBENCH_H
+#ifndef DFP_BENCH_CLASSBENCH_H
+#define DFP_BENCH_CLASSBENCH_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -129,4 +130,4 @@ int classbench_rule_spec(const struct classbench_rule *r, uint32_t index, uint32
 /** Fill the values an INBOUND_TRANSPORT_V4 classification sees for a trace header. */
 void classbench_packet_values(const struct classbench_packet *p, struct dfp_engine_values *v);
 
-#endif /* DFP_TEST_CLASSBENCH_H */
+#endif /* DFP_BENCH_CLASSBENCH_H */

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dfp-bench internals shared by main.c (command line, EAL, the table),
+ * classify.c (the engine alone) and pipeline.c (the whole datapath through
+ * two net_ring ports). Not a library: nothing here is exported.
+ */
+#ifndef DFP_BENCH_H
+#define DFP_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "classbench.h"
+
+/* What to measure. */
+enum bench_mode {
+	BENCH_MODE_CLASSIFY,      /* dfp_engine_match_burst/classify_burst over a trace. */
+	BENCH_MODE_PIPELINE,      /* One worker running the datapath. */
+};
+
+/* Which 5-tuples the pipeline sees. */
+enum bench_flows {
+	BENCH_FLOWS_KNOWN,        /* N flows, round robin: every packet hits an existing flow. */
+	BENCH_FLOWS_NEW,          /* Every packet a 5-tuple never seen before. */
+};
+
+/* One measurement's parameters. */
+struct bench_opts {
+	enum bench_mode mode;
+	char rules_name[64];      /* Display name: file name, or "none". */
+	char rules_path[4096];    /* Rule file; empty = no filters. */
+	char trace_path[4096];    /* Trace file (always needed: it gives the headers). */
+	uint16_t layer;           /* Layer the filters go to. */
+	enum bench_flows flows;
+	uint32_t n_flows;         /* Known flows. */
+	uint64_t warmup;          /* Packets before the measurement; 0 = the mode's default. */
+	uint64_t packets;         /* Packets measured; 0 = the mode's default. */
+	unsigned int burst;       /* Packets per burst. */
+	unsigned int frames;      /* Frames circulating through the pipeline's ports. */
+	unsigned int repeat;      /* Measured windows of `packets` each; the median is reported. */
+	bool prefault;            /* Pipeline: fault the flow table's heap memory in first. */
+};
+
+/* One line of the result table. */
+struct bench_result {
+	char what[96];            /* What was measured. */
+	char rules[64];           /* Rule set. */
+	uint32_t n_filters;       /* Filters loaded. */
+	char layer[40];           /* Where. */
+	char flows[32];           /* Flow pattern, or "-". */
+	uint64_t packets;         /* Packets measured, all windows. */
+	unsigned int windows;     /* Measured windows. */
+	double cycles_per_packet; /* Median over the windows of TSC cycles per packet. */
+	double cycles_min;        /* Best window. */
+	double cycles_max;        /* Worst window. */
+	double cpu_cycles;        /* Median over the windows of on-CPU cycles per packet. */
+	double cpu_share;         /* Median over the windows of on-CPU time / wall time. */
+	double mpps;              /* Millions of packets per second at cpu_cycles. */
+	char note[256];           /* Counters worth a look, agreement with the trace. */
+};
+
+/* A ClassBench rule set (possibly none) and its trace. */
+struct bench_set {
+	struct classbench_rule *rules;
+	uint32_t n_rules;
+	struct classbench_packet *pkts;
+	uint32_t n_pkts;
+};
+
+/* Most results one run produces. */
+#define BENCH_MAX_RESULTS 4
+
+/* Load o's rule set and trace; 0 or -1 (after printing why). */
+int bench_set_load(const struct bench_opts *o, struct bench_set *set);
+
+/* Free what bench_set_load() allocated. */
+void bench_set_free(struct bench_set *set);
+
+/* The engine alone; returns the number of results written (0 on failure). */
+unsigned int bench_classify_run(const struct bench_opts *o, const struct bench_set *set,
+		struct bench_result res[BENCH_MAX_RESULTS]);
+
+/* The datapath; returns the number of results written (0 on failure). */
+unsigned int bench_pipeline_run(const struct bench_opts *o, const struct bench_set *set,
+		struct bench_result res[BENCH_MAX_RESULTS]);
+
+/* Fill the rule-set and layer columns of a result. */
+void bench_result_init(struct bench_result *r, const struct bench_opts *o, uint32_t n_filters,
+		const char *what);
+
+/* Most measured windows. */
+#define BENCH_MAX_WINDOWS 64
+
+/* Milliseconds between two TSC readings. */
+double bench_ms(uint64_t tsc0, uint64_t tsc1);
+
+/*
+ * Set r's figures from per-window cycles/packet: `cpp` by the TSC (wall),
+ * `cpu` from the measuring thread's CPU time (TSC cycles it was on a CPU).
+ * Sorts both arrays.
+ */
+void bench_result_windows(struct bench_result *r, double *cpp, double *cpu, unsigned int n);
+
+/* Nanoseconds of CPU time a thread's CPU-time clock shows. */
+uint64_t bench_cpu_ns(clockid_t clk);
+
+/* TSC cycles per packet for `ns` of CPU time over `packets` packets. */
+double bench_ns_to_cycles(uint64_t ns, uint64_t packets);
+
+#endif /* DFP_BENCH_H */
