@@ -28,24 +28,26 @@
  * - Shapes are taken by number of fields, then rules. One joins a class
  *   only if the class's first shape (its head) constrains all its fields.
  * - Rules that overlap (share a packet) are what a DFA copies. A shape is
- *   clean when its rules overlap each other less than SELF_OVERLAPS times
- *   per rule; only clean shapes join clean classes, and only while the
+ *   clean when at most SELF_OVERLAP_RATE of the pairs of its rules
+ *   overlap; only clean shapes join clean classes, and only while the
  *   overlaps with the class stay under NESTED_OVERLAPS per rule. Overlaps
  *   are counted on SAMPLE evenly spaced rules of each shape. ClassBench
  *   rules hardly overlap; random ones often do.
  * - Two members that are siblings (neither constrains all the other's
  *   fields) may overlap about once per rule, OVERLAP_SLACK pairs aside:
  *   the fw1 pair above overlaps 70 times per dst rule.
- * - A shape of at most TINY_RULES rules may join even if not clean.
+ * - A shape of at most TINY_RULES rules may join whatever its overlaps,
+ *   except those with siblings: it cannot add much.
  * - Ranges on IPv6 addresses or MACs (multi-part RANGE fields, lookup.c)
  *   make a shape unclean: merged, their boxes built 3-10x slower.
  * - A class that is not clean is cut in contexts of at most
  *   OVERLAP_MAX_RULES rules, which bounds rte_acl's superlinear growth.
  *
  * The result: a random mixed set of 3,000 filters builds in under a second
- * at every layer type; ClassBench acl1 stays one context, fw1 and ipc1
- * (where rte_acl's own trie split happened to keep such pairs apart) now
- * take 2-4 contexts.
+ * at every layer type; ClassBench acl1 (1K to 100K) stays at one to three
+ * contexts and its lookup speed, while fw1 and ipc1, whose sibling pairs
+ * were only cheap because rte_acl's own trie split happened to separate
+ * them, take 3-6 contexts and up to twice the lookup cycles.
  *
  * Contexts. Each (sublayer, static|callout) slot a class uses is one ACL
  * category of its contexts, numbered per class, 16 to a context; more than
@@ -76,10 +78,10 @@
 #define MAX_SLOTS (2 * ENGINE_MAX_LAYER_SUBLAYERS)
 #define SHAPE_SPACE (1u << DFP_FIELD_COUNT)
 #define SAMPLE 64              /* Rules per shape sampled for overlaps. */
-#define SELF_OVERLAPS 2.0      /* Overlaps per rule a clean shape may have ... */
-#define NESTED_OVERLAPS 16.0   /* ... and with the shapes of a class it joins. */
+#define SELF_OVERLAP_RATE 0.05 /* Share of overlapping pairs a clean shape may have. */
+#define NESTED_OVERLAPS 16.0   /* Overlaps per rule with the class a shape joins. */
 #define OVERLAP_SLACK 64       /* Overlapping pairs any two shapes may have. */
-#define TINY_RULES 16
+#define TINY_RULES 32
 #define OVERLAP_MAX_RULES 4096
 
 struct rule_vec {
@@ -297,9 +299,8 @@ form_classes(struct bld *b)
 	for (i = 0; i < b->n_shapes; i++) {
 		struct shape *s = order[i];
 
-		/* Average overlaps per rule: rate * (n - 1) / 2. */
 		s->clean = (s->fields & b->ranged) == 0 &&
-			overlap_rate(b, s, s) * (s->rules.n - 1) / 2 <= SELF_OVERLAPS;
+			overlap_rate(b, s, s) <= SELF_OVERLAP_RATE;
 		c = pick_class(b, s);
 		if (c == UINT32_MAX) {
 			c = b->n_classes++;
