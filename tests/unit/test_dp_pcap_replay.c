@@ -22,7 +22,8 @@
  * base (block local port 7000 and 80 at INBOUND_TRANSPORT, block UDP flows
  * to local port 53 at ALE_AUTH_RECV_ACCEPT), so FILTER_BLOCK drops appear;
  * the 500-connection echo capture is checked against counts taken from the
- * capture independently (53,939 packets to port 7000, 28,643 from it).
+ * capture independently (53,939 packets to port 7000, 28,643 from it), and
+ * a few fragment and VLAN captures against drops read off their bytes.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -70,6 +71,36 @@ struct pcap_sum {
 	uint64_t records;       /* Records. */
 	uint64_t bytes;         /* Sum of their captured lengths. */
 	uint32_t max_caplen;    /* Largest captured length. */
+};
+
+/*
+ * Drops by reason that particular captures must show, read off the
+ * captures themselves (data/pcap/README.md and their bytes).
+ */
+struct expect {
+	const char *name;         /* Capture below data/pcap. */
+	bool with_rules;          /* In the rule base pass (else the no-filter pass). */
+	enum dfp_dp_drop reason;
+	uint64_t count;
+};
+
+static const struct expect expects[] = {
+	/*
+	 * fragmented-4: a datagram to port 80 in 4 fragments plus a segment
+	 * to port 80 and one from it. The blocked first fragment's three later
+	 * fragments share its fate (FILTER_BLOCK, not FRAG_NO_FLOW).
+	 */
+	{"zeek/ipv4/fragmented-4.pcap", false, DFP_DP_DROP_FILTER_BLOCK, 0},
+	{"zeek/ipv4/fragmented-4.pcap", true, DFP_DP_DROP_FILTER_BLOCK, 5},
+	{"zeek/ipv4/fragmented-4.pcap", true, DFP_DP_DROP_FRAG_NO_FLOW, 0},
+	/* A SYN whose TCP header is split: the tiny first fragment and its follower. */
+	{"zeek/ipv4/fragmented-syn.pcap", false, DFP_DP_DROP_FRAG_TINY, 2},
+	/* DNS over IPv6: one orphan last fragment; UDP/53 flows blocked at ALE. */
+	{"zeek/ipv6-fragmented-dns.pcap", false, DFP_DP_DROP_FRAG_NO_FLOW, 1},
+	{"zeek/ipv6-fragmented-dns.pcap", true, DFP_DP_DROP_FRAG_NO_FLOW, 1},
+	{"zeek/ipv6-fragmented-dns.pcap", true, DFP_DP_DROP_FILTER_BLOCK, 7},
+	/* Three stacked 802.1Q tags: deeper than the parser walks. */
+	{"zeek/vlan-qinqinq.pcap", false, DFP_DP_DROP_VLAN_TOO_DEEP, 14},
 };
 
 struct capture {
@@ -463,6 +494,26 @@ print_row(const struct capture *c, const struct replay *r)
 		drops[0] ? drops : "-", c->rewritten ? " (raw IP rewritten to Ethernet)" : "");
 }
 
+/* The expected drops of this capture in this pass; false if one differs. */
+static bool
+expectations_hold(const struct capture *c, bool with_rules, const struct replay *r)
+{
+	bool ok = true;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(expects); i++) {
+		const struct expect *e = &expects[i];
+
+		if (e->with_rules != with_rules || strcmp(e->name, c->name) != 0 ||
+				r->s.drops[e->reason] == e->count)
+			continue;
+		printf("FAIL %s: %s drops %" PRIu64 ", expected %" PRIu64 "\n", c->name,
+			dfp_dp_drop_name(e->reason), r->s.drops[e->reason], e->count);
+		ok = false;
+	}
+	return ok;
+}
+
 /* The accounting must close; returns false (after printing why) if it does not. */
 static bool
 accounting_closes(const struct capture *c, const struct replay *r)
@@ -525,7 +576,7 @@ replay_all(bool with_rules, struct replay *echo_out, uint64_t *block_total)
 			continue;
 		replay_run(c, with_rules, &r);
 		print_row(c, &r);
-		if (!accounting_closes(c, &r))
+		if (!accounting_closes(c, &r) || !expectations_hold(c, with_rules, &r))
 			n_bad++;
 		n_run++;
 		rx += r.s.rx_packets;
@@ -540,10 +591,20 @@ replay_all(bool with_rules, struct replay *echo_out, uint64_t *block_total)
 	}
 	printf("total: %u captures, %" PRIu64 " records, rx %" PRIu64 ", forwarded %" PRIu64
 		", dropped %" PRIu64 ", FILTER_BLOCK %" PRIu64 "; %u with records the PMD could"
-		" not deliver; %u failed accounting; %" PRIu64 " ms\n", n_run, records, rx, tx,
+		" not deliver; %u failed a check; %" PRIu64 " ms\n", n_run, records, rx, tx,
 		drops, *block_total, n_skipped_pmd, n_bad, ms_since(start));
 	assert_int_equal(n_bad, 0);
 	assert_true(n_run >= N_CAPTURES_MIN);
+	/* Every expectation named a capture that ran. */
+	for (i = 0; i < RTE_DIM(expects); i++) {
+		unsigned int k;
+
+		for (k = 0; k < n_captures; k++)
+			if (!captures[k].skipped && strcmp(captures[k].name, expects[i].name) == 0)
+				break;
+		if (k == n_captures)
+			fail_msg("expectation for %s: no such capture ran", expects[i].name);
+	}
 }
 
 /* ---- Tests ---- */
