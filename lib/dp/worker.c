@@ -855,6 +855,41 @@ on_flow_ended(void *arg, struct dfp_flow *f)
 
 /* ---- The loop ---- */
 
+/*
+ * Aging at a rate set by time, not by loops: the whole table is swept about
+ * DP_AGE_SWEEPS times per idle timeout however busy the worker is, so a flow
+ * outlives its timeout by at most a fraction of it and churn cannot outrun
+ * the sweep. Runs at most once per DP_AGE_PERIOD_US; each run examines the
+ * entries due since the last one (dfp_flow_age() examines up to 4 x max).
+ */
+#define DP_AGE_SWEEPS 4
+#define DP_AGE_PERIOD_US 1000
+#define DP_AGE_MAX_PER_RUN 4096u
+
+static void
+worker_age(struct dp_worker *w, uint64_t now)
+{
+	uint64_t timeout = w->dp->idle_timeout_tsc;
+	uint64_t due, elapsed = now - w->age_last;
+	uint32_t cap;
+
+	if (elapsed < w->age_period_tsc)
+		return;
+	w->age_last = now;
+	cap = w->dp->conf.flow_capacity;
+	if (timeout == 0) {
+		/* No idle timeout: still end aborted flows, slowly. */
+		dfp_flow_age(w->flows, now, 16, on_flow_aged, w);
+		return;
+	}
+	/* Entries due: capacity * sweeps per timeout, pro rata for the elapsed time. */
+	due = (uint64_t)cap * DP_AGE_SWEEPS * elapsed / timeout + 1;
+	if (due > DP_AGE_MAX_PER_RUN * 4)
+		due = DP_AGE_MAX_PER_RUN * 4;
+	dfp_flow_age(w->flows, now, (unsigned int)((due + 3) / 4), on_flow_aged, w);
+}
+
+
 void
 dp_worker_init(struct dp_worker *w)
 {
@@ -862,6 +897,8 @@ dp_worker_init(struct dp_worker *w)
 	w->env.ctx = w->callouts;
 	w->ruleset_slot = dfp_ctl_ruleset_slot(w->dp->ctl);
 	w->frag_timeout_tsc = (uint64_t)DP_FRAG_TIMEOUT_S * rte_get_tsc_hz();
+	w->age_period_tsc = rte_get_tsc_hz() * DP_AGE_PERIOD_US / 1000000;
+	w->age_last = rte_rdtsc();
 	if (w->dp->idle_timeout_tsc != 0 && w->dp->idle_timeout_tsc < w->frag_timeout_tsc)
 		w->frag_timeout_tsc = w->dp->idle_timeout_tsc;
 }
@@ -894,8 +931,8 @@ worker_iterate(struct dp_worker *w, struct dp_burst *b)
 		total += n;
 	}
 	tx_flush(w);
-	if ((++w->loops & 63) == 0)
-		dfp_flow_age(w->flows, now, 16, on_flow_aged, w);
+	worker_age(w, now);
+	w->loops++;
 	return total;
 }
 
