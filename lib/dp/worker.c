@@ -46,6 +46,10 @@ struct dp_pkt {
 	struct dfp_flow *flow;
 	enum dfp_flow_direction fdir;
 	bool dead;                /* Dropped (already counted and freed). */
+	bool keyed;               /* key/found are set (pass 2's bulk lookup). */
+	struct dfp_flow_key key;  /* Flow key of an IP packet. */
+	struct dfp_flow *found;   /* Bulk lookup result (NULL: miss) ... */
+	uint64_t found_id;        /* ... and its id, re-checked at walk time. */
 };
 
 struct dp_burst {
@@ -538,18 +542,64 @@ pkt_flow_key(const struct dp_pkt *p, struct dfp_flow_key *key)
 		sport, dport, p->info.proto, p->info.n_vlans ? p->info.vlan_ids[0] : 0, key);
 }
 
+/*
+ * Look the burst's flows up in one bulk call (STYLE §6: one hash lookup per
+ * burst, not per packet). Packets that will walk a flow: live IP packets
+ * other than later fragments.
+ */
+static void
+flows_lookup(struct dp_worker *w, struct dp_burst *b)
+{
+	struct dfp_flow_key keys[DP_BURST_MAX];
+	struct dfp_flow *found[DP_BURST_MAX];
+	struct dp_pkt *sel[DP_BURST_MAX];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < b->n; i++) {
+		struct dp_pkt *p = &b->pkts[i];
+
+		p->keyed = false;
+		if (p->dead || p->info.family == 0 ||
+				((p->info.frag & DFP_DP_FRAG_IS_FRAGMENT) &&
+				 !(p->info.frag & DFP_DP_FRAG_FIRST)))
+			continue;
+		p->fdir = pkt_flow_key(p, &p->key);
+		keys[n] = p->key;
+		sel[n++] = p;
+	}
+	if (n == 0)
+		return;
+	dfp_flow_lookup_burst(w->flows, keys, n, found);
+	for (i = 0; i < n; i++) {
+		sel[i]->keyed = true;
+		sel[i]->found = found[i];
+		sel[i]->found_id = found[i] != NULL ? dfp_flow_id(found[i]) : 0;
+	}
+}
+
 /* Find or create the flow of an IP packet; false if the packet was consumed. */
 static bool
 flow_attach(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t now)
 {
-	struct dfp_flow_key key;
 	struct dfp_flow_state *st;
 	struct dfp_flow *f = NULL;
 
-	p->fdir = pkt_flow_key(p, &key);
-	dfp_flow_lookup_burst(w->flows, &key, 1, &f);
+	if (!p->keyed) {
+		p->fdir = pkt_flow_key(p, &p->key);
+		p->found = NULL;
+	}
+	f = p->found;
+	/*
+	 * The bulk lookup ran before this burst's walk: a flow it found may
+	 * have ended since (RST, FIN) and its entry been reused, and a miss
+	 * may have been created by an earlier packet of the burst. Re-check.
+	 */
+	if (f != NULL && dfp_flow_lookup_id(w->flows, p->found_id) != f)
+		f = NULL;
+	if (f == NULL)
+		dfp_flow_lookup_burst(w->flows, &p->key, 1, &f);
 	if (f == NULL) {
-		f = dfp_flow_insert(w->flows, &key, p->fdir, now);
+		f = dfp_flow_insert(w->flows, &p->key, p->fdir, now);
 		if (f == NULL) {
 			if (w->dp->conf.full_policy == DFP_DP_FULL_FAIL_OPEN) {
 				STAT_ADD(w->stats.fail_open_packets, 1);
@@ -816,6 +866,7 @@ burst_run(struct dp_worker *w, struct dp_burst *b, uint64_t now)
 	}
 
 	/* Pass 2: non-IP frames go straight to the peer; IP packets walk their flow. */
+	flows_lookup(w, b);
 	for (i = 0; i < b->n; i++) {
 		struct dp_pkt *p = &b->pkts[i];
 
