@@ -408,10 +408,13 @@ held_drop_all(struct dp_worker *w, struct dfp_flow_state *st, enum dfp_dp_drop r
 {
 	uint16_t i;
 
-	for (i = 0; i < st->n_held; i++)
-		drop(w, st->held[i], reason);
+	void **q = dfp_flow_hold_queue(w->flows, st, false);
+
+	for (i = 0; q != NULL && i < st->n_held; i++)
+		drop(w, q[i], reason);
 	STAT_SUB(w->stats.held_now, st->n_held);
 	st->n_held = 0;
+	dfp_flow_hold_release(w->flows, st);
 }
 
 static void
@@ -627,13 +630,32 @@ ale_layer_changed(const struct dfp_engine_ruleset *rs, const struct dfp_flow_sta
 		family)) != st->ale_generation;
 }
 
-/* Hold a packet of a pended flow (room checked by the caller). */
+/*
+ * Append a packet to a pended flow's hold queue (room checked by the
+ * caller); false if the table's pool of queues is exhausted.
+ */
+static bool
+hold_append(struct dp_worker *w, struct dfp_flow_state *st, struct rte_mbuf *m)
+{
+	void **q = dfp_flow_hold_queue(w->flows, st, true);
+
+	if (q == NULL)
+		return false;
+	q[st->n_held++] = m;
+	STAT_ADD(w->stats.held_now, 1);
+	return true;
+}
+
+/* Hold a packet of a pended flow; counted as an overflow if no queue is free. */
 static void
 hold(struct dp_worker *w, struct dfp_flow_state *st, struct dp_pkt *p)
 {
-	st->held[st->n_held++] = p->m;
+	if (!hold_append(w, st, p->m)) {
+		st->n_held_dropped++;
+		pkt_drop(w, p, DFP_DP_DROP_HOLD_OVERFLOW);
+		return;
+	}
 	STAT_ADD(w->stats.held_packets, 1);
-	STAT_ADD(w->stats.held_now, 1);
 	p->dead = true;
 }
 
@@ -734,6 +756,7 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 	uint16_t i, n, port;
 	void *held[DFP_FLOW_HOLD_MAX];
 	bool permit, inbound;
+	void **q;
 
 	if (f == NULL)
 		return; /* The flow ended meanwhile; its held packets went with it. */
@@ -742,9 +765,14 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 		return;
 	st->pend_handle = 0;
 	n = st->n_held;
-	memcpy(held, st->held, n * sizeof(held[0]));
-	st->n_held = 0;
-	STAT_SUB(w->stats.held_now, n);
+	q = dfp_flow_hold_queue(w->flows, st, false);
+	if (q != NULL)
+		memcpy(held, q, n * sizeof(held[0]));
+	else
+		n = 0;
+	STAT_SUB(w->stats.held_now, st->n_held);
+	/* Back to the pool; a packet pended again below takes a queue afresh. */
+	dfp_flow_hold_release(w->flows, st);
 	if (c->kind == DFP_CALLOUT_COMPLETE_REAUTH) {
 		/* NULL classifyOut: classify again, as a completion re-authorisation. */
 		phase_set(st, DFP_FLOW_PHASE_NEW);
@@ -777,9 +805,10 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 		STAT_ADD(w->stats.released_packets, 1);
 		if (st->phase == DFP_FLOW_PHASE_NEW) {
 			if (!ale_authorize(w, rs, &p, st, DFP_REAUTH_REASON_CLASSIFY_COMPLETION)) {
-				if (st->phase == DFP_FLOW_PHASE_PENDED && !p.dead) {
-					st->held[st->n_held++] = m;
-					STAT_ADD(w->stats.held_now, 1);
+				if (st->phase == DFP_FLOW_PHASE_PENDED && !p.dead &&
+						!hold_append(w, st, m)) {
+					st->n_held_dropped++;
+					drop(w, m, DFP_DP_DROP_HOLD_OVERFLOW);
 				}
 				continue;
 			}
@@ -787,8 +816,10 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 			pkt_drop(w, &p, DFP_DP_DROP_FILTER_BLOCK);
 			continue;
 		} else if (st->phase == DFP_FLOW_PHASE_PENDED) {
-			st->held[st->n_held++] = m;
-			STAT_ADD(w->stats.held_now, 1);
+			if (!hold_append(w, st, m)) {
+				st->n_held_dropped++;
+				drop(w, m, DFP_DP_DROP_HOLD_OVERFLOW);
+			}
 			continue;
 		}
 		walk_authorized(w, rs, &p, f, port);

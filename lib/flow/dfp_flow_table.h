@@ -138,7 +138,8 @@ struct dfp_flow_state {
 	uint8_t tcp;               /**< DFP_FLOW_TCP_* bits. */
 	uint16_t n_held;           /**< Packets in `held`. */
 	uint16_t n_held_dropped;   /**< Hold overflows (counted and dropped). */
-	void *held[DFP_FLOW_HOLD_MAX]; /**< Held packets (struct rte_mbuf *), FIFO. */
+	uint32_t hold_queue;       /**< Its queue of held packets in the table's
+				    *   pool, plus 1; 0 = none (dfp_flow_hold_queue()). */
 };
 
 /**
@@ -160,6 +161,8 @@ dfp_flow_state_count(struct dfp_flow_state *s, enum dfp_flow_direction dir, uint
 struct dfp_flow_table_params {
 	uint64_t idle_timeout_tsc;  /**< Idle time after which aging ends a flow; 0 = never. */
 	uint32_t hold_max;          /**< Held packets per flow, 1..DFP_FLOW_HOLD_MAX. */
+	uint32_t hold_queues;       /**< Flows that may hold packets at once (the pool);
+				     *   0 = min(capacity, 4096). Set at the first configure. */
 	unsigned int socket_id;     /**< NUMA socket of the hash (or SOCKET_ID_ANY). */
 };
 
@@ -199,6 +202,22 @@ unsigned int dfp_flow_lookup_burst(struct dfp_flow_table *t, const struct dfp_fl
  */
 struct dfp_flow *dfp_flow_insert(struct dfp_flow_table *t, const struct dfp_flow_key *key,
 		enum dfp_flow_direction dir, uint64_t now);
+
+/**
+ * The queue of packets a flow holds (hold_max entries, FIFO of
+ * `state->n_held` struct rte_mbuf pointers). Queues come from a per-table
+ * pool, so a flow that never pends costs no memory for them.
+ * @param create  take a queue from the pool if the flow has none.
+ * @return the queue, or NULL (none and !create, or the pool is exhausted:
+ *         the caller drops and counts the packet). Owner only; no allocation.
+ */
+void **dfp_flow_hold_queue(struct dfp_flow_table *t, struct dfp_flow_state *st, bool create);
+
+/**
+ * Give a flow's (empty) hold queue back to the pool; no-op without one.
+ * dfp_flow_end() does it too. Owner only.
+ */
+void dfp_flow_hold_release(struct dfp_flow_table *t, struct dfp_flow_state *st);
 
 /** The owner-only state of a flow. */
 struct dfp_flow_state *dfp_flow_state(struct dfp_flow *f);

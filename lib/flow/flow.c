@@ -71,6 +71,7 @@
 
 #include "dfp_log.h"
 #include "dfp_flow.h"
+#include "dfp_flow_table.h"
 #include "flow_private.h"
 
 DFP_LOG_REGISTER(flow);
@@ -384,7 +385,7 @@ dfp_flow_alloc(struct dfp_flow_table *t, struct dfp_flow **out)
 		return 0;
 	/* No key (family 0: not in the hash) and a zeroed state, as after insert. */
 	memset(&f->key, 0, sizeof(f->key));
-	memset(&f->state, 0, offsetof(struct dfp_flow_state, held));
+	memset(&f->state, 0, sizeof(f->state));
 	return flow_publish(t, f);
 }
 
@@ -395,6 +396,8 @@ dfp_flow_end(struct dfp_flow_table *t, struct dfp_flow *f)
 
 	/* New packets of the key make a new flow from now on. */
 	flow_key_remove(t, f);
+	/* Its hold queue returns to the pool (the datapath emptied it in on_end). */
+	dfp_flow_hold_release(t, &f->state);
 	/*
 	 * The id goes stale first. Seq_cst: store-buffering pair with an
 	 * associater's publish-then-check (interleaving 5).

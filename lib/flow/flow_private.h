@@ -111,6 +111,10 @@ struct dfp_flow_table {
 	struct rte_hash *hash;      /**< Key -> slot; NULL until configured. */
 	uint64_t idle_timeout_tsc;  /**< Aging threshold; 0 = never. */
 	uint32_t hold_max;          /**< Held packets per flow. */
+	uint32_t hold_queues;       /**< Queues in the pool; constant once configured. */
+	uint32_t n_hold_free;       /**< Queues on the free stack. */
+	uint32_t *hold_free;        /**< Free stack of queue indexes. */
+	void **hold_pool;           /**< hold_queues x DFP_FLOW_HOLD_MAX pointers. */
 	uint32_t age_cursor;        /**< Next entry dfp_flow_age() examines. */
 };
 

@@ -142,9 +142,52 @@ dfp_flow_table_configure(struct dfp_flow_table *t, const struct dfp_flow_table_p
 		}
 		t->hash = h;
 	}
+	if (t->hold_pool == NULL) {
+		uint32_t i, n = p->hold_queues ? p->hold_queues : RTE_MIN(t->capacity, 4096u);
+
+		if (n > t->capacity)
+			n = t->capacity;
+		t->hold_pool = calloc((size_t)n * DFP_FLOW_HOLD_MAX, sizeof(*t->hold_pool));
+		t->hold_free = malloc((size_t)n * sizeof(*t->hold_free));
+		if (t->hold_pool == NULL || t->hold_free == NULL) {
+			free(t->hold_pool);
+			free(t->hold_free);
+			t->hold_pool = NULL;
+			t->hold_free = NULL;
+			return DFP_STATUS_NO_MEMORY;
+		}
+		for (i = 0; i < n; i++)
+			t->hold_free[i] = n - 1 - i;
+		t->hold_queues = n;
+		t->n_hold_free = n;
+	}
 	t->idle_timeout_tsc = p->idle_timeout_tsc;
 	t->hold_max = p->hold_max;
 	return DFP_STATUS_SUCCESS;
+}
+
+void **
+dfp_flow_hold_queue(struct dfp_flow_table *t, struct dfp_flow_state *st, bool create)
+{
+	uint32_t q = st->hold_queue;
+
+	if (q == 0) {
+		if (!create || t->n_hold_free == 0)
+			return NULL;
+		q = t->hold_free[--t->n_hold_free] + 1;
+		st->hold_queue = q;
+	}
+	return &t->hold_pool[(size_t)(q - 1) * DFP_FLOW_HOLD_MAX];
+}
+
+void
+dfp_flow_hold_release(struct dfp_flow_table *t, struct dfp_flow_state *st)
+{
+	if (st->hold_queue == 0)
+		return;
+	t->hold_free[t->n_hold_free++] = st->hold_queue - 1;
+	st->hold_queue = 0;
+	st->n_held = 0;
 }
 
 void
@@ -152,6 +195,10 @@ flow_table_hash_free(struct dfp_flow_table *t)
 {
 	rte_hash_free(t->hash);
 	t->hash = NULL;
+	free(t->hold_pool);
+	free(t->hold_free);
+	t->hold_pool = NULL;
+	t->hold_free = NULL;
 }
 
 /* ---- Owner worker ---- */
@@ -226,7 +273,7 @@ dfp_flow_insert(struct dfp_flow_table *t, const struct dfp_flow_key *key,
 	}
 	/* Unpublished (gen even, no references): plain stores, published below. */
 	f->key = *key;
-	memset(&f->state, 0, offsetof(struct dfp_flow_state, held));
+	memset(&f->state, 0, sizeof(f->state));
 	f->state.phase = DFP_FLOW_PHASE_NEW;
 	f->state.initiator = (uint8_t)dir;
 	f->state.created = now;

@@ -404,6 +404,51 @@ test_flow_end_removes_key_reuses_slot_and_stales_id(void **state)
 }
 
 static void
+test_flow_hold_queues_come_from_a_bounded_pool(void **state)
+{
+	struct dfp_flow_table_params p = {
+		.idle_timeout_tsc = IDLE,
+		.hold_max = 8,
+		.hold_queues = 2,
+		.socket_id = (unsigned int)SOCKET_ID_ANY,
+	};
+	struct dfp_flow_state *st[3];
+	struct dfp_flow_table *t;
+	struct dfp_flow_key k;
+	struct dfp_flow *f[3];
+	struct fx *x = *state;
+	void **q0, **q1;
+	unsigned int i;
+
+	assert_int_equal(dfp_flow_table_create(x->dir, TABLE_ID + 1, 16, &t), DFP_STATUS_SUCCESS);
+	assert_int_equal(dfp_flow_table_configure(t, &p), DFP_STATUS_SUCCESS);
+	for (i = 0; i < 3; i++) {
+		keyn(100 + i, &k);
+		f[i] = dfp_flow_insert(t, &k, DFP_FLOW_DIR_FWD, 1);
+		assert_non_null(f[i]);
+		st[i] = dfp_flow_state(f[i]);
+		/* A flow that never pends has no queue. */
+		assert_null(dfp_flow_hold_queue(t, st[i], false));
+	}
+	q0 = dfp_flow_hold_queue(t, st[0], true);
+	q1 = dfp_flow_hold_queue(t, st[1], true);
+	assert_non_null(q0);
+	assert_non_null(q1);
+	assert_ptr_not_equal(q0, q1);
+	/* Asking again gives the same queue; the pool of two is now empty. */
+	assert_ptr_equal(dfp_flow_hold_queue(t, st[0], true), q0);
+	assert_null(dfp_flow_hold_queue(t, st[2], true));
+	/* Released explicitly, or by the flow's end, a queue serves another flow. */
+	dfp_flow_hold_release(t, st[0]);
+	assert_null(dfp_flow_hold_queue(t, st[0], false));
+	assert_ptr_equal(dfp_flow_hold_queue(t, st[2], true), q0);
+	dfp_flow_end(t, f[1]);
+	assert_ptr_equal(dfp_flow_hold_queue(t, st[0], true), q1);
+	dfp_flow_table_end_all(t, NULL, NULL);
+	dfp_flow_table_free(t);
+}
+
+static void
 test_flow_state_is_zeroed_on_reuse(void **state)
 {
 	struct fx *x = *state;
@@ -859,6 +904,7 @@ main(void)
 		T(test_flow_insert_into_full_table_returns_null),
 		T(test_flow_insert_rejects_family_zero_and_unconfigured_table),
 		T(test_flow_end_removes_key_reuses_slot_and_stales_id),
+		T(test_flow_hold_queues_come_from_a_bounded_pool),
 		T(test_flow_state_is_zeroed_on_reuse),
 		T(test_flow_lookup_burst_of_64_keys_mixes_hits_and_misses),
 		T(test_flow_age_ends_only_idle_flows_calling_on_end_first),
