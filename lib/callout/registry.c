@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include <rte_common.h>
-#include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
 
+#include "dfp_rcu.h"
 #include "dfp_thread.h"
 #include "callout_private.h"
 
@@ -106,24 +106,6 @@ table_rebuild(const struct callout_table *cur, struct callout_reg *add, struct c
 	return t;
 }
 
-/* Grace period, inlined so TSan sees the acquire (see lib/ctl/ctl.c). */
-static void
-grace_period(struct dfp_callout_rt *rt)
-{
-	uint64_t token;
-	unsigned int spins = 0;
-
-	if (rt->rcu == NULL)
-		return;
-	token = rte_rcu_qsbr_start(rt->rcu);
-	while (!rte_rcu_qsbr_check(rt->rcu, token, false)) {
-		if (++spins < 1024)
-			rte_pause();
-		else
-			sched_yield();
-	}
-}
-
 /*
  * Swap in a new table; returns the old one. Caller holds rt->lock, so table
  * changes never race each other; the old table is freed by table_retire()
@@ -140,7 +122,7 @@ table_swap(struct dfp_callout_rt *rt, struct callout_table *t)
 static void
 table_retire(struct dfp_callout_rt *rt, struct callout_table *old)
 {
-	grace_period(rt);
+	dfp_rcu_wait(rt->rcu);
 	free(old);
 }
 

@@ -5,16 +5,15 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <rte_common.h>
-#include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
 
 #include "dfp_log.h"
+#include "dfp_rcu.h"
 #include "dfp_thread.h"
 #include "dfp_ctl.h"
 
@@ -99,24 +98,11 @@ dfp_ctl_reader_unregister(struct dfp_ctl *ctl, unsigned int reader_id)
 	dfp_thread_leave_worker();
 }
 
-/*
- * Wait for a grace period. The start/check pair is inlined here (rather
- * than calling rte_rcu_qsbr_synchronize() in the library) so that the
- * acquire loads pairing with the readers' quiescent-state stores are in
- * instrumented code: ThreadSanitizer then sees the ordering.
- */
+/* Wait for a grace period (dfp_rcu.h explains the inlining). */
 static void
 ctl_grace_period(struct dfp_ctl *ctl)
 {
-	uint64_t token = rte_rcu_qsbr_start(ctl->rcu);
-	unsigned int spins = 0;
-
-	while (!rte_rcu_qsbr_check(ctl->rcu, token, false)) {
-		if (++spins < 1024)
-			rte_pause();
-		else
-			sched_yield();
-	}
+	dfp_rcu_wait(ctl->rcu);
 	/* Acquire: pairs with dfp_ctl_reader_unregister()'s release. */
 	(void)__atomic_load_n(&ctl->readers_gone, __ATOMIC_ACQUIRE);
 }

@@ -78,7 +78,6 @@ struct dp_worker {
 	struct rte_mbuf *tx[DFP_DP_MAX_PORTS][DP_BURST_MAX * 2];
 	struct dp_frag frags[DP_FRAG_ENTRIES];
 	uint64_t frag_timeout_tsc; /* A fragment record's life. */
-	uint64_t loops;
 	uint64_t age_last;        /* TSC of the last aging run. */
 	uint64_t age_period_tsc;  /* Least time between aging runs. */
 	bool running;             /* Read by the worker (acquire), cleared by stop. */

@@ -1014,7 +1014,6 @@ worker_iterate(struct dp_worker *w, struct dp_burst *b)
 	}
 	tx_flush(w);
 	worker_age(w, now);
-	w->loops++;
 	return total;
 }
 

@@ -68,7 +68,6 @@ sublayer_walk(const struct engine_layer_rt *l, const struct engine_sublayer_rt *
 				break;
 		}
 	}
-	res->action = DFP_ACTION_NONE;
 	if (t != ENGINE_RANK_NONE)
 		engine_arb_eval(l->filters[t], cur, v, pkt_ctx, env, res);
 }
