@@ -50,6 +50,7 @@ typedef int32_t dfp_status_t;
 	X(REVISION_MISMATCH, 0xC0000059, "the revision (ABI version) does not match") \
 	X(INSUFFICIENT_RESOURCES, 0xC000009A, "insufficient resources") \
 	X(NOT_SUPPORTED, 0xC00000BB, "not supported in this calling context") \
+	X(IO_TIMEOUT, 0xC00000B5, "the wait timed out") \
 	X(INVALID_DEVICE_STATE, 0xC0000184, "the object is not in a state that allows this") \
 	X(NOT_FOUND, 0xC0000225, "the object was not found") \
 	X(FWP_CALLOUT_NOT_FOUND, 0xC0220001, "the callout does not exist") \

@@ -39,17 +39,31 @@
  * Lifecycle
  * ---------
  * dfp_dp_create() sets ports up (mempool, queues, symmetric RSS) from the
- * configuration; dfp_dp_start() launches the workers; dfp_dp_stop() stops
- * them in WFP unload order (stop rx, complete pends with their default,
- * end every flow so each flowDeleteFn runs once, account for every held
- * packet); dfp_dp_free() releases ports and memory.
+ * configuration; dfp_dp_start() starts the ports and launches the workers;
+ * dfp_dp_stop() stops them in WFP unload order (stop rx, complete pends
+ * with their default, end every flow so each flowDeleteFn runs once,
+ * account for every held packet) and stops the ports; dfp_dp_free()
+ * releases ports and memory. Stop and start may alternate any number of
+ * times: a restarted datapath begins with no flows, no held packets and
+ * no fragment records, and its counters carry on from where they were.
+ * What a restart means for a port is its PMD's: net_pcap, for instance,
+ * reopens its files, so rx_pcap is read again from its first record (and
+ * tx_pcap is rewritten).
+ *
+ * dfp_dp_wait_idle() tells a control thread when the traffic has drained:
+ * every worker publishes the TSC of its last non-empty receive (one
+ * relaxed store per burst with packets); the datapath is idle once every
+ * one is DFP_DP_IDLE_QUIET_MS old, no packet is held, no classification
+ * of this datapath is pended, and every worker's counters balance
+ * (rx_packets == tx_packets + drops + held_now).
  *
  * Thread-safety
  * -------------
  * Workers take no lock, make no syscall and allocate nothing. Statistics
  * are per worker, each written only by its worker (relaxed stores once per
  * burst); readers sum across workers; "clear" snapshots a baseline.
- * Everything else is control-thread only.
+ * The getters of the configuration (ports, workers, is_running) may be
+ * called from any thread; everything else is control-thread only.
  */
 #ifndef DFP_DP_H
 #define DFP_DP_H
@@ -71,6 +85,15 @@ struct dfp_dp;
 #define DFP_DP_MAX_PORTS 32
 #define DFP_DP_MAX_WORKERS 64
 
+/** Most receive queues of one port. */
+#define DFP_DP_MAX_PORT_QUEUES 16
+
+/** Most (port, queue) pairs one worker polls. */
+#define DFP_DP_MAX_WORKER_RXQS (DFP_DP_MAX_PORTS * DFP_DP_MAX_PORT_QUEUES)
+
+/** How long every rx queue must have been empty for dfp_dp_wait_idle(). */
+#define DFP_DP_IDLE_QUIET_MS 100
+
 /** A port's role (DESIGN §1). */
 enum dfp_dp_role {
 	DFP_DP_ROLE_OUTSIDE = 0,  /**< Arrivals are INBOUND; its endpoints are "remote". */
@@ -89,7 +112,7 @@ struct dfp_dp_port_conf {
 	uint16_t port_id;         /**< DPDK port id. */
 	enum dfp_dp_role role;    /**< Role. */
 	uint16_t peer;            /**< Index (in the port array) of its peer. */
-	uint16_t rx_queues;       /**< Receive queues (RSS when > 1). */
+	uint16_t rx_queues;       /**< Receive queues, 1..DFP_DP_MAX_PORT_QUEUES (RSS when > 1). */
 };
 
 /** The datapath's configuration. */
@@ -97,7 +120,8 @@ struct dfp_dp_conf {
 	unsigned int n_ports;                           /**< Ports. */
 	struct dfp_dp_port_conf ports[DFP_DP_MAX_PORTS]; /**< Them. */
 	unsigned int n_workers;                         /**< Worker lcores. */
-	unsigned int worker_lcores[DFP_DP_MAX_WORKERS]; /**< Their lcore ids. */
+	unsigned int worker_lcores[DFP_DP_MAX_WORKERS]; /**< Their lcore ids: distinct EAL
+							 *   lcores (-l/--lcores), not the main one. */
 	unsigned int burst;                             /**< Packets per burst, 1..64 (32). */
 	uint32_t flow_capacity;                         /**< Flows per worker. */
 	uint32_t idle_timeout_s;                        /**< Flow idle timeout. */
@@ -132,26 +156,136 @@ struct dfp_dp_stats {
 	uint64_t held_now;                  /**< Packets held right now. */
 };
 
+/** One (port, queue) pair a worker polls. */
+struct dfp_dp_rxq_info {
+	uint16_t port;            /**< Index in the port array (dfp_dp_port()). */
+	uint16_t port_id;         /**< Its DPDK port id. */
+	uint16_t queue;           /**< Receive queue of that port. */
+};
+
+/** What one worker does (dfp_dp_worker_info()). */
+struct dfp_dp_worker_info {
+	unsigned int lcore;       /**< EAL lcore id it runs on. */
+	unsigned int n_rxqs;      /**< (port, queue) pairs it polls, in polling order. */
+	struct dfp_dp_rxq_info rxqs[DFP_DP_MAX_WORKER_RXQS]; /**< Them. */
+};
+
 /**
  * Set ports and workers up (not started).
- * @return STATUS_SUCCESS, STATUS_INVALID_PARAMETER (bad configuration),
- *         STATUS_INSUFFICIENT_RESOURCES (a port or pool failed), STATUS_NO_MEMORY.
- * Control thread, after EAL initialisation.
+ *
+ * Every configuration error is logged with its reason. Worker lcores must
+ * be EAL lcores (enabled by -l/--lcores), distinct, and not the main lcore
+ * (which runs the control thread).
+ *
+ * @param conf  the configuration (copied).
+ * @param ctl   the control plane whose ruleset, callouts and flow
+ *              directory the workers use; must outlive the datapath.
+ * @param out   receives the datapath.
+ * @return STATUS_SUCCESS;
+ *         STATUS_INVALID_PARAMETER (a NULL pointer or a bad configuration:
+ *         port, queue or worker counts, an invalid or repeated port, a worker
+ *         lcore that is not enabled, repeated, or the main lcore);
+ *         STATUS_INSUFFICIENT_RESOURCES (a port or the mbuf pool failed);
+ *         STATUS_NO_MEMORY.
+ * Control thread, after EAL initialisation; allocates.
  */
 dfp_status_t dfp_dp_create(const struct dfp_dp_conf *conf, struct dfp_ctl *ctl,
 		struct dfp_dp **out);
 
-/** Start ports and launch the workers. Control thread. */
+/**
+ * Start the ports and launch the workers, the first time or after
+ * dfp_dp_stop() (see Lifecycle).
+ * @return STATUS_SUCCESS;
+ *         STATUS_INVALID_PARAMETER (dp NULL);
+ *         STATUS_INVALID_DEVICE_STATE (already running);
+ *         STATUS_INSUFFICIENT_RESOURCES (a port did not start, or a worker
+ *         lcore was busy: whatever had started is stopped again, and the
+ *         datapath is left stopped).
+ * Control thread; does not wait for traffic.
+ */
 dfp_status_t dfp_dp_start(struct dfp_dp *dp);
 
 /**
- * Stop in WFP unload order (see Lifecycle). Control thread; waits for the
- * workers to finish.
+ * Stop in WFP unload order (see Lifecycle), then stop the ports. Every
+ * flow ends (each flowDeleteFn runs once, on this thread) and every held
+ * packet is transmitted (its pend completed with permit) or counted as
+ * dropped, so the counters balance afterwards with held_now == 0.
+ * A stopped (or never started) datapath is left as it is.
+ * @return STATUS_SUCCESS (also when it was not running);
+ *         STATUS_INVALID_PARAMETER (dp NULL).
+ * Control thread; blocks until every worker has left its loop.
  */
 dfp_status_t dfp_dp_stop(struct dfp_dp *dp);
 
 /** Free ports and memory (stops first if needed). Accepts NULL. Control thread. */
 void dfp_dp_free(struct dfp_dp *dp);
+
+/**
+ * True between a successful dfp_dp_start() and the next dfp_dp_stop().
+ * Any thread (an acquire load of the control thread's flag); false for NULL.
+ */
+bool dfp_dp_is_running(const struct dfp_dp *dp);
+
+/**
+ * Wait until the datapath is idle: every worker has received nothing on
+ * any of its (port, queue) pairs for DFP_DP_IDLE_QUIET_MS, no packet is
+ * held, no classification of this datapath's flows is pended, and every
+ * worker's counters balance (rx_packets == tx_packets + drops + held_now:
+ * no packet is between receive and transmit). The quiet time is measured
+ * by the workers' own polls, so packets still queued in a port the worker
+ * has not polled yet are not seen. A pended classification makes the wait
+ * last until it is completed (or times out, see the ctl pend timeout).
+ *
+ * @param timeout_ms  longest wait in milliseconds; 0 checks once. To
+ *                    succeed after recent traffic it must exceed
+ *                    DFP_DP_IDLE_QUIET_MS.
+ * @return STATUS_SUCCESS (idle);
+ *         STATUS_IO_TIMEOUT (still busy when the timeout ran out);
+ *         STATUS_INVALID_DEVICE_STATE (not running);
+ *         STATUS_INVALID_PARAMETER (dp NULL).
+ * Control thread, concurrently with the workers (never with
+ * dfp_dp_start()/dfp_dp_stop()); blocks, sleeping in steps of at most
+ * 1 ms, and takes nothing the workers wait for.
+ */
+dfp_status_t dfp_dp_wait_idle(struct dfp_dp *dp, uint32_t timeout_ms);
+
+/** Number of workers (the configuration's n_workers). Any thread; 0 for NULL. */
+unsigned int dfp_dp_n_workers(const struct dfp_dp *dp);
+
+/**
+ * What a worker runs on and polls.
+ * @param worker  index, 0..dfp_dp_n_workers() - 1 (the order of
+ *                dfp_dp_conf.worker_lcores; also dfp_dp_worker_stats_get()'s).
+ * @param out     receives the lcore and the (port, queue) pairs.
+ * @return STATUS_SUCCESS;
+ *         STATUS_INVALID_PARAMETER (dp or out NULL, worker out of range).
+ * Any thread: the assignment is fixed at dfp_dp_create().
+ */
+dfp_status_t dfp_dp_worker_info(const struct dfp_dp *dp, unsigned int worker,
+		struct dfp_dp_worker_info *out);
+
+/** Number of ports (the configuration's n_ports). Any thread; 0 for NULL. */
+unsigned int dfp_dp_n_ports(const struct dfp_dp *dp);
+
+/**
+ * A port's configuration, as given to dfp_dp_create().
+ * @param index  0..dfp_dp_n_ports() - 1 (the port array's order; also the
+ *               peer indexes).
+ * @return a pointer valid until dfp_dp_free(), or NULL (dp NULL, index out
+ *         of range). Any thread: constant after dfp_dp_create().
+ */
+const struct dfp_dp_port_conf *dfp_dp_port(const struct dfp_dp *dp, unsigned int index);
+
+/**
+ * The 40-byte Toeplitz key every port with more than one rx queue is
+ * programmed with. It repeats one 16-bit pattern, so the hash of a
+ * (source, destination, source port, destination port) tuple equals the
+ * hash of the reversed tuple (IPv4 and IPv6): both directions of a flow
+ * land on the same queue, hence the same worker.
+ * @param len  receives the key's length in bytes (may be NULL).
+ * @return the key (static). Any thread.
+ */
+const uint8_t *dfp_dp_rss_key(unsigned int *len);
 
 /** Sum of all workers' counters minus the cleared baseline. Any thread. */
 void dfp_dp_stats_get(struct dfp_dp *dp, struct dfp_dp_stats *out);

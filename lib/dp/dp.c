@@ -29,40 +29,76 @@ dfp_dp_counter_name(unsigned int i)
 	return i < RTE_DIM(counter_names) ? counter_names[i] : NULL;
 }
 
+/* Check a configuration; logs the first problem found. */
 static dfp_status_t
 conf_validate(const struct dfp_dp_conf *c)
 {
 	unsigned int i, j;
 
-	if (c->n_ports == 0 || c->n_ports > DFP_DP_MAX_PORTS)
+	if (c->n_ports == 0 || c->n_ports > DFP_DP_MAX_PORTS) {
+		DFP_LOG(dp, ERR, "%u ports: 1..%u are supported", c->n_ports, DFP_DP_MAX_PORTS);
 		return DFP_STATUS_INVALID_PARAMETER;
-	if (c->n_workers == 0 || c->n_workers > DFP_DP_MAX_WORKERS)
+	}
+	if (c->n_workers == 0 || c->n_workers > DFP_DP_MAX_WORKERS) {
+		DFP_LOG(dp, ERR, "%u workers: 1..%u are supported", c->n_workers,
+			DFP_DP_MAX_WORKERS);
 		return DFP_STATUS_INVALID_PARAMETER;
-	if (c->burst == 0 || c->burst > DP_BURST_MAX)
+	}
+	if (c->burst == 0 || c->burst > DP_BURST_MAX) {
+		DFP_LOG(dp, ERR, "burst %u: 1..%u", c->burst, DP_BURST_MAX);
 		return DFP_STATUS_INVALID_PARAMETER;
-	if (c->flow_capacity == 0 || c->flow_capacity > DFP_FLOW_MAX_CAPACITY)
+	}
+	if (c->flow_capacity == 0 || c->flow_capacity > DFP_FLOW_MAX_CAPACITY) {
+		DFP_LOG(dp, ERR, "flow capacity %u: 1..%u", c->flow_capacity,
+			DFP_FLOW_MAX_CAPACITY);
 		return DFP_STATUS_INVALID_PARAMETER;
-	if (c->hold_packets == 0 || c->hold_packets > DFP_FLOW_HOLD_MAX)
+	}
+	if (c->hold_packets == 0 || c->hold_packets > DFP_FLOW_HOLD_MAX) {
+		DFP_LOG(dp, ERR, "hold_packets %u: 1..%u", c->hold_packets, DFP_FLOW_HOLD_MAX);
 		return DFP_STATUS_INVALID_PARAMETER;
+	}
 	for (i = 0; i < c->n_ports; i++) {
 		const struct dfp_dp_port_conf *p = &c->ports[i];
 
-		if (!rte_eth_dev_is_valid_port(p->port_id) || p->peer >= c->n_ports ||
-				p->rx_queues == 0 || p->rx_queues > 16 ||
-				(p->role != DFP_DP_ROLE_OUTSIDE && p->role != DFP_DP_ROLE_INSIDE))
+		if (!rte_eth_dev_is_valid_port(p->port_id)) {
+			DFP_LOG(dp, ERR, "port %s: no DPDK port %u", p->name, p->port_id);
 			return DFP_STATUS_INVALID_PARAMETER;
-		for (j = 0; j < i; j++)
-			if (c->ports[j].port_id == p->port_id)
+		}
+		if (p->peer >= c->n_ports || p->rx_queues == 0 ||
+				p->rx_queues > DFP_DP_MAX_PORT_QUEUES ||
+				(p->role != DFP_DP_ROLE_OUTSIDE && p->role != DFP_DP_ROLE_INSIDE)) {
+			DFP_LOG(dp, ERR, "port %s: peer %u, %u rx queues (1..%u), role %d: invalid",
+				p->name, p->peer, p->rx_queues, DFP_DP_MAX_PORT_QUEUES, (int)p->role);
+			return DFP_STATUS_INVALID_PARAMETER;
+		}
+		for (j = 0; j < i; j++) {
+			if (c->ports[j].port_id == p->port_id) {
+				DFP_LOG(dp, ERR, "port %s: DPDK port %u is also port %s", p->name,
+					p->port_id, c->ports[j].name);
 				return DFP_STATUS_INVALID_PARAMETER;
+			}
+		}
 	}
 	for (i = 0; i < c->n_workers; i++) {
-		if (c->worker_lcores[i] >= RTE_MAX_LCORE ||
-				!rte_lcore_is_enabled(c->worker_lcores[i]) ||
-				c->worker_lcores[i] == rte_get_main_lcore())
+		unsigned int lc = c->worker_lcores[i];
+
+		/* The lcore must exist for rte_eal_remote_launch(), and not be ours. */
+		if (lc >= RTE_MAX_LCORE || !rte_lcore_is_enabled(lc)) {
+			DFP_LOG(dp, ERR, "worker %u: lcore %u is not an EAL lcore (see -l/--lcores)",
+				i, lc);
 			return DFP_STATUS_INVALID_PARAMETER;
-		for (j = 0; j < i; j++)
-			if (c->worker_lcores[j] == c->worker_lcores[i])
+		}
+		if (lc == rte_get_main_lcore()) {
+			DFP_LOG(dp, ERR, "worker %u: lcore %u is the main lcore (the control thread)",
+				i, lc);
+			return DFP_STATUS_INVALID_PARAMETER;
+		}
+		for (j = 0; j < i; j++) {
+			if (c->worker_lcores[j] == lc) {
+				DFP_LOG(dp, ERR, "workers %u and %u: both on lcore %u", j, i, lc);
 				return DFP_STATUS_INVALID_PARAMETER;
+			}
+		}
 	}
 	return DFP_STATUS_SUCCESS;
 }
@@ -95,10 +131,8 @@ dfp_dp_create(const struct dfp_dp_conf *conf, struct dfp_ctl *ctl, struct dfp_dp
 	if (conf == NULL || ctl == NULL || out == NULL)
 		return DFP_STATUS_INVALID_PARAMETER;
 	st = conf_validate(conf);
-	if (st != DFP_STATUS_SUCCESS) {
-		DFP_LOG(dp, ERR, "invalid datapath configuration");
+	if (st != DFP_STATUS_SUCCESS)
 		return st;
-	}
 	dp = calloc(1, sizeof(*dp));
 	if (dp == NULL)
 		return DFP_STATUS_NO_MEMORY;
@@ -154,55 +188,74 @@ out_free:
 	return st;
 }
 
+/*
+ * Stop the first n_launched workers and the ports in WFP unload order (spec
+ * §4.5): the workers leave their loops (stop rx); pends complete with
+ * their callout's default (completions still queued are applied); then
+ * every flow ends, which runs each context's flowDeleteFn once and
+ * accounts for every held packet. The control thread acts as each table's
+ * owner now. Workers never launched have nothing to drain.
+ */
+static void
+dp_halt(struct dfp_dp *dp, unsigned int n_launched)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_launched; i++)
+		__atomic_store_n(&dp->workers[i]->running, false, __ATOMIC_RELEASE);
+	for (i = 0; i < n_launched; i++)
+		rte_eal_wait_lcore(dp->workers[i]->lcore);
+	dfp_callout_pend_expire_all(dfp_ctl_callouts(dp->ctl));
+	for (i = 0; i < n_launched; i++)
+		dp_worker_drain(dp->workers[i]);
+	dp_ports_stop(dp);
+}
+
 dfp_status_t
 dfp_dp_start(struct dfp_dp *dp)
 {
 	unsigned int i;
 
-	if (dp == NULL || dp->started)
+	if (dp == NULL)
 		return DFP_STATUS_INVALID_PARAMETER;
+	if (dp->started)
+		return DFP_STATUS_INVALID_DEVICE_STATE;
 	if (dp_ports_start(dp) != 0)
 		return DFP_STATUS_INSUFFICIENT_RESOURCES;
 	for (i = 0; i < dp->n_workers; i++) {
 		struct dp_worker *w = dp->workers[i];
 
+		/* Before the launch: the lcore sees these through the launch's handoff. */
+		dp_worker_reset(w);
 		__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
 		if (rte_eal_remote_launch(dp_worker_main, w, w->lcore) != 0) {
 			DFP_LOG(dp, ERR, "lcore %u is busy", w->lcore);
 			__atomic_store_n(&w->running, false, __ATOMIC_RELEASE);
-			dfp_dp_stop(dp);
+			dp_halt(dp, i);
 			return DFP_STATUS_INSUFFICIENT_RESOURCES;
 		}
 	}
-	dp->started = true;
+	/* Release: pairs with dfp_dp_is_running()'s acquire. */
+	__atomic_store_n(&dp->started, true, __ATOMIC_RELEASE);
 	return DFP_STATUS_SUCCESS;
 }
 
 dfp_status_t
 dfp_dp_stop(struct dfp_dp *dp)
 {
-	unsigned int i;
-
 	if (dp == NULL)
 		return DFP_STATUS_INVALID_PARAMETER;
-	/* Stop rx: every worker leaves its loop. */
-	for (i = 0; i < dp->n_workers; i++)
-		__atomic_store_n(&dp->workers[i]->running, false, __ATOMIC_RELEASE);
-	for (i = 0; i < dp->n_workers; i++)
-		rte_eal_wait_lcore(dp->workers[i]->lcore);
-	/*
-	 * WFP unload order (spec §4.5): pends complete with their callout's
-	 * default (completions still queued are applied), then every flow ends,
-	 * which runs each context's flowDeleteFn once and accounts for every
-	 * held packet. The control thread acts as each table's owner now.
-	 */
-	dfp_callout_pend_expire_all(dfp_ctl_callouts(dp->ctl));
-	for (i = 0; i < dp->n_workers; i++)
-		dp_worker_drain(dp->workers[i]);
-	if (dp->started)
-		dp_ports_stop(dp);
-	dp->started = false;
+	if (!dp->started)
+		return DFP_STATUS_SUCCESS;
+	dp_halt(dp, dp->n_workers);
+	__atomic_store_n(&dp->started, false, __ATOMIC_RELEASE);
 	return DFP_STATUS_SUCCESS;
+}
+
+bool
+dfp_dp_is_running(const struct dfp_dp *dp)
+{
+	return dp != NULL && __atomic_load_n(&dp->started, __ATOMIC_ACQUIRE);
 }
 
 void
@@ -224,6 +277,138 @@ dfp_dp_free(struct dfp_dp *dp)
 	}
 	rte_mempool_free(dp->pool);
 	free(dp);
+}
+
+/* ---- Configuration getters ---- */
+
+unsigned int
+dfp_dp_n_workers(const struct dfp_dp *dp)
+{
+	return dp != NULL ? dp->n_workers : 0;
+}
+
+dfp_status_t
+dfp_dp_worker_info(const struct dfp_dp *dp, unsigned int worker, struct dfp_dp_worker_info *out)
+{
+	const struct dp_worker *w;
+	unsigned int i;
+
+	if (dp == NULL || out == NULL || worker >= dp->n_workers)
+		return DFP_STATUS_INVALID_PARAMETER;
+	w = dp->workers[worker];
+	memset(out, 0, sizeof(*out));
+	out->lcore = w->lcore;
+	out->n_rxqs = w->n_rxqs;
+	for (i = 0; i < w->n_rxqs; i++) {
+		out->rxqs[i].port = w->rxqs[i].port;
+		out->rxqs[i].port_id = dp->ports[w->rxqs[i].port].port_id;
+		out->rxqs[i].queue = w->rxqs[i].queue;
+	}
+	return DFP_STATUS_SUCCESS;
+}
+
+unsigned int
+dfp_dp_n_ports(const struct dfp_dp *dp)
+{
+	return dp != NULL ? dp->n_ports : 0;
+}
+
+const struct dfp_dp_port_conf *
+dfp_dp_port(const struct dfp_dp *dp, unsigned int index)
+{
+	if (dp == NULL || index >= dp->n_ports)
+		return NULL;
+	return &dp->conf.ports[index];
+}
+
+const uint8_t *
+dfp_dp_rss_key(unsigned int *len)
+{
+	if (len != NULL)
+		*len = sizeof(dp_rss_key);
+	return dp_rss_key;
+}
+
+/* ---- Waiting for idle ---- */
+
+struct pend_count {
+	unsigned int n_tables;    /* This datapath's flow tables: ids 0..n_tables-1. */
+	unsigned int pended;
+};
+
+static int
+count_pended(void *arg, const struct dfp_callout_handle_info *h)
+{
+	struct pend_count *pc = arg;
+
+	/* The datapath pends only ALE classifications of its flows: table id = worker. */
+	if (h->pended && h->flow_id != 0 && dfp_flow_id_table(h->flow_id) < pc->n_tables)
+		pc->pended++;
+	return 0;
+}
+
+/* Sum of a worker's drops (relaxed loads; a burst behind at worst). */
+static uint64_t
+drops_sum(const struct dfp_dp_stats *s)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < DFP_DP_DROP_COUNT; i++)
+		n += s->drops[i];
+	return n;
+}
+
+/* One look: see dfp_dp_wait_idle() for what idle means. */
+static bool
+dp_is_idle(struct dfp_dp *dp, uint64_t quiet_tsc)
+{
+	struct pend_count pc = {.n_tables = dp->n_workers};
+	struct dfp_dp_stats s;
+	uint64_t now, last;
+	unsigned int i;
+
+	for (i = 0; i < dp->n_workers; i++) {
+		struct dp_worker *w = dp->workers[i];
+
+		now = rte_rdtsc();
+		/* Relaxed: a time stamp with one writer; no other data depends on it. */
+		last = __atomic_load_n(&w->last_rx_tsc, __ATOMIC_RELAXED);
+		if ((int64_t)(now - last) < (int64_t)quiet_tsc)
+			return false;
+		/*
+		 * A partial view of a worker's counters (a burst being
+		 * published) does not balance, so it reads as busy.
+		 */
+		dfp_dp_worker_stats_get(dp, i, &s);
+		if (s.held_now != 0 || s.rx_packets != s.tx_packets + drops_sum(&s) + s.held_now)
+			return false;
+	}
+	dfp_callout_handle_foreach(dfp_ctl_callouts(dp->ctl), count_pended, &pc);
+	return pc.pended == 0;
+}
+
+dfp_status_t
+dfp_dp_wait_idle(struct dfp_dp *dp, uint32_t timeout_ms)
+{
+	uint64_t hz = rte_get_tsc_hz();
+	uint64_t quiet = hz * DFP_DP_IDLE_QUIET_MS / 1000;
+	uint64_t deadline, now, left_us;
+
+	if (dp == NULL)
+		return DFP_STATUS_INVALID_PARAMETER;
+	if (!dp->started)
+		return DFP_STATUS_INVALID_DEVICE_STATE;
+	deadline = rte_rdtsc() + hz * timeout_ms / 1000;
+	for (;;) {
+		if (dp_is_idle(dp, quiet))
+			return DFP_STATUS_SUCCESS;
+		now = rte_rdtsc();
+		if (now >= deadline)
+			return DFP_STATUS_IO_TIMEOUT;
+		left_us = (deadline - now) * 1000000 / hz;
+		rte_delay_us_sleep((unsigned int)RTE_MIN(left_us + 1, (uint64_t)1000));
+	}
 }
 
 /* ---- Statistics ---- */

@@ -64,6 +64,8 @@ struct dp_frag {
 struct dp_worker {
 	/* Hot: read every burst. */
 	struct dfp_dp_stats stats __rte_cache_aligned; /* Written only by this worker. */
+	uint64_t last_rx_tsc;     /* TSC of the last non-empty rx burst: the worker
+				   * stores (relaxed), dfp_dp_wait_idle() loads. */
 	struct dfp_dp *dp;
 	struct dfp_engine_ruleset *const *ruleset_slot;
 	struct dfp_engine_classify_env env;
@@ -72,7 +74,7 @@ struct dp_worker {
 	unsigned int index;       /* Worker index = RCU reader id = tx queue. */
 	unsigned int lcore;
 	unsigned int n_rxqs;
-	struct dp_rxq rxqs[DFP_DP_MAX_PORTS * 16];
+	struct dp_rxq rxqs[DFP_DP_MAX_WORKER_RXQS];
 	/* Per-port transmit buffers, flushed once per burst. */
 	uint16_t tx_n[DFP_DP_MAX_PORTS];
 	struct rte_mbuf *tx[DFP_DP_MAX_PORTS][DP_BURST_MAX * 2];
@@ -93,17 +95,19 @@ struct dfp_dp {
 	struct dp_worker *workers[DFP_DP_MAX_WORKERS];
 	struct dfp_dp_stats baseline;  /* Subtracted by dfp_dp_stats_get(). */
 	uint64_t idle_timeout_tsc;
-	bool started;
+	bool started;                  /* Control writes (release); is_running loads (acquire). */
 };
 
 /* port.c */
 int dp_ports_setup(struct dfp_dp *dp);
 int dp_ports_start(struct dfp_dp *dp);
 void dp_ports_stop(struct dfp_dp *dp);
+extern const uint8_t dp_rss_key[40];
 
 /* worker.c */
 int dp_worker_main(void *arg);
 void dp_worker_init(struct dp_worker *w);
+void dp_worker_reset(struct dp_worker *w);
 void dp_worker_drain(struct dp_worker *w);
 
 #endif /* DP_PRIVATE_H */

@@ -19,7 +19,7 @@
  * A 40-byte RSS key made of one repeated 16-bit pattern: the Toeplitz hash
  * is then symmetric in (src, dst) and (sport, dport).
  */
-static uint8_t symmetric_rss_key[40] = {
+const uint8_t dp_rss_key[40] = {
 	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
@@ -64,8 +64,9 @@ port_configure(struct dfp_dp *dp, struct dp_port *p)
 	}
 	if (nrx > 1) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_key = symmetric_rss_key;
-		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(symmetric_rss_key);
+		/* ethdev copies the key; its field is not const. */
+		conf.rx_adv_conf.rss_conf.rss_key = (uint8_t *)(uintptr_t)dp_rss_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(dp_rss_key);
 		conf.rx_adv_conf.rss_conf.rss_hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP |
 			RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
 	}
@@ -114,6 +115,7 @@ dp_ports_setup(struct dfp_dp *dp)
 	return 0;
 }
 
+/* Start every port (again, after dp_ports_stop()); on failure the ones started are stopped. */
 int
 dp_ports_start(struct dfp_dp *dp)
 {
@@ -125,6 +127,8 @@ dp_ports_start(struct dfp_dp *dp)
 		if (rc != 0) {
 			DFP_LOG(dp, ERR, "port %s: start failed: %s", dp->ports[i].name,
 				rte_strerror(-rc));
+			while (i-- > 0)
+				rte_eth_dev_stop(dp->ports[i].port_id);
 			return rc;
 		}
 		/* A bump in the wire sees every frame, whatever its destination MAC. */

@@ -985,6 +985,23 @@ dp_worker_init(struct dp_worker *w)
 		w->frag_timeout_tsc = w->dp->idle_timeout_tsc;
 }
 
+/*
+ * Before each start (control thread, the worker not running): forget the
+ * previous run's fragment records and time stamps. Flows, held packets
+ * and transmit buffers were emptied by dp_worker_drain().
+ */
+void
+dp_worker_reset(struct dp_worker *w)
+{
+	uint64_t now = rte_rdtsc();
+
+	memset(w->frags, 0, sizeof(w->frags));
+	memset(w->tx_n, 0, sizeof(w->tx_n));
+	w->age_last = now;
+	/* The quiet time of dfp_dp_wait_idle() counts from the start. */
+	__atomic_store_n(&w->last_rx_tsc, now, __ATOMIC_RELAXED);
+}
+
 /* One loop iteration: every rx queue once, completions, housekeeping. */
 static unsigned int
 worker_iterate(struct dp_worker *w, struct dp_burst *b)
@@ -1004,6 +1021,8 @@ worker_iterate(struct dp_worker *w, struct dp_burst *b)
 			(uint16_t)w->dp->conf.burst);
 		if (n == 0)
 			continue;
+		/* Relaxed, once per non-empty burst: dfp_dp_wait_idle()'s quiet time. */
+		__atomic_store_n(&w->last_rx_tsc, now, __ATOMIC_RELAXED);
 		b->port = &w->dp->ports[rq->port];
 		b->inbound = b->port->role == DFP_DP_ROLE_OUTSIDE;
 		b->n = n;

@@ -142,6 +142,16 @@ void dfp_flow_end(struct dfp_flow_table *t, struct dfp_flow *f);
 uint64_t dfp_flow_id(const struct dfp_flow *f);
 
 /**
+ * The table (worker) a flowId names: its top 8 bits (see Model). Says
+ * nothing about whether the flow is still live. Any thread; pure.
+ */
+static inline unsigned int
+dfp_flow_id_table(uint64_t flow_id)
+{
+	return (unsigned int)(flow_id >> 56);
+}
+
+/**
  * Mark the flow as being classified (callouts may run with its contexts).
  * Owning worker; pairs with dfp_flow_classify_end().
  */

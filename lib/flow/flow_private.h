@@ -93,6 +93,7 @@ static_assert(offsetof(struct dfp_flow, state) == 2 * RTE_CACHE_LINE_SIZE,
 static_assert(DFP_FLOW_MAX_CONTEXTS * FLOW_SLOT_BITS <= 32, "slot states fit one word");
 static_assert(DFP_FLOW_MAX_TABLES == 256 && DFP_FLOW_MAX_CAPACITY == 1u << FLOW_ID_SLOT_BITS,
 		"the id layout");
+static_assert(FLOW_ID_TABLE_SHIFT == 56, "dfp_flow_id_table() reads the id's top 8 bits");
 
 /** One worker's flow table. */
 struct dfp_flow_table {
