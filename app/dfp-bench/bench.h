@@ -40,6 +40,9 @@ struct bench_opts {
 	unsigned int frames;      /* Frames circulating through the pipeline's ports. */
 	unsigned int repeat;      /* Measured windows of `packets` each; the median is reported. */
 	bool prefault;            /* Pipeline: fault the flow table's heap memory in first. */
+	uint8_t proto;            /* Pipeline: only the trace's TCP (6) or UDP (17) headers; 0 both. */
+	bool handshake;           /* Pipeline, known flows: TCP flows open with SYN, SYN+ACK
+				   * (reversed), ACK, so STREAM sees their later segments. */
 };
 
 /* One line of the result table. */

@@ -59,6 +59,10 @@ usage(const char *prog)
 		"                      reported with the min and max (default 5)\n"
 		"  --no-prefault       pipeline: leave the flow table's memory untouched, so\n"
 		"                      first-touch page faults land in the measurement\n"
+		"  --proto tcp|udp|any pipeline: only the trace's TCP or UDP headers (default any)\n"
+		"  --handshake         pipeline, known flows: every TCP flow first sends SYN,\n"
+		"                      SYN+ACK (reversed) and ACK, so it is established and\n"
+		"                      its later segments reach STREAM\n"
 		"  --burst N           packets per burst, 1..64 (default 32)\n"
 		"  --frames N          frames circulating in the pipeline (default 1024)\n"
 		"  --shared DIR        test data (default $DFP_SHARED_DIR or %s)\n"
@@ -300,6 +304,9 @@ run_one(struct bench_opts o, struct bench_result *res, unsigned int *n_res)
 		o.rules_name, dfp_engine_layer_name(o.layer),
 		o.mode == BENCH_MODE_CLASSIFY ? "no flows" : o.flows == BENCH_FLOWS_NEW ?
 		"new flows" : "known flows", o.warmup, o.repeat, o.packets);
+	if (o.mode == BENCH_MODE_PIPELINE && (o.proto != 0 || o.handshake))
+		printf("# %s headers only%s\n", o.proto == 6 ? "TCP" : o.proto == 17 ? "UDP" :
+			"TCP and UDP", o.handshake ? "; TCP flows open with a handshake" : "");
 	if (bench_set_load(&o, &set) != 0)
 		return -1;
 	if (o.mode == BENCH_MODE_CLASSIFY)
@@ -379,6 +386,8 @@ main(int argc, char **argv)
 		{"frames", required_argument, NULL, 'F'},
 		{"repeat", required_argument, NULL, 'R'},
 		{"no-prefault", no_argument, NULL, 'P'},
+		{"proto", required_argument, NULL, 'T'},
+		{"handshake", no_argument, NULL, 'H'},
 		{"shared", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -465,6 +474,19 @@ main(int argc, char **argv)
 		case 'P':
 			o.prefault = false;
 			break;
+		case 'T':
+			if (strcmp(optarg, "tcp") == 0)
+				o.proto = 6;
+			else if (strcmp(optarg, "udp") == 0)
+				o.proto = 17;
+			else if (strcmp(optarg, "any") == 0)
+				o.proto = 0;
+			else
+				goto bad_usage;
+			break;
+		case 'H':
+			o.handshake = true;
+			break;
 		case 's':
 			snprintf(shared_dir, sizeof(shared_dir), "%s", optarg);
 			break;
@@ -476,7 +498,8 @@ main(int argc, char **argv)
 			goto bad_usage;
 		}
 	}
-	if (optind != argc || set_rules(&o, rules, trace) != 0)
+	if (optind != argc || set_rules(&o, rules, trace) != 0 ||
+			(o.handshake && o.flows != BENCH_FLOWS_KNOWN))
 		goto bad_usage;
 
 	printf("# dfp-bench: TSC %.3f GHz, %u lcores (main %u), %s, max SIMD %u bits\n",

@@ -23,6 +23,13 @@
  *   worker has never seen (flow insert and ALE_AUTH_RECV_ACCEPT). The flow
  *   table is sized for every flow of the run, so none is refused or aged.
  *
+ * With --proto only the trace's TCP or UDP headers are used. With
+ * --handshake (known flows) a TCP flow's first three packets carry SYN,
+ * SYN+ACK with addresses and ports reversed, then ACK: the flow tracker
+ * sees a handshake (direction comes from the addresses, not the port), so
+ * the flow is established and every later segment, which carries 6 bytes
+ * of payload, is classified at STREAM.
+ *
  * The rewrite (a 40-byte copy) is part of the measured cost in both modes.
  * cycles/packet = TSC cycles elapsed / packets the worker received over the
  * measured window, which is valid because the worker never runs dry: at
@@ -73,6 +80,7 @@ struct gen {
 	uint32_t next;            /* Next header to write. */
 	uint16_t round;           /* Passes completed over tmpl (new flows: sport shift). */
 	bool new_flows;           /* Shift the source port by `round`. */
+	bool handshake;           /* TCP: SYN, reversed SYN+ACK, ACK in rounds 0, 1, 2. */
 } __rte_cache_aligned;
 
 struct loop {
@@ -159,7 +167,7 @@ ptr_cmp(const void *a, const void *b)
  * give the same 5-tuple whatever their source ports are shifted by.
  */
 static const struct classbench_packet **
-uniq_headers(const struct bench_set *set, uint32_t *n_out)
+uniq_headers(const struct bench_set *set, uint8_t proto, uint32_t *n_out)
 {
 	const struct classbench_packet **all, **out;
 	uint32_t i, n = 0, k = 0;
@@ -172,7 +180,8 @@ uniq_headers(const struct bench_set *set, uint32_t *n_out)
 		return NULL;
 	}
 	for (i = 0; i < set->n_pkts; i++)
-		if (set->pkts[i].proto == IPPROTO_TCP || set->pkts[i].proto == IPPROTO_UDP)
+		if ((set->pkts[i].proto == IPPROTO_TCP || set->pkts[i].proto == IPPROTO_UDP) &&
+				(proto == 0 || set->pkts[i].proto == proto))
 			all[n++] = &set->pkts[i];
 	qsort(all, n, sizeof(*all), uniq_cmp);
 	/* The first of each run of equal keys is the earliest in the trace. */
@@ -194,13 +203,15 @@ gen_init(struct gen *g, const struct bench_opts *o, const struct bench_set *set)
 	uint32_t n_u, i;
 
 	memset(g, 0, sizeof(*g));
-	u = uniq_headers(set, &n_u);
+	u = uniq_headers(set, o->proto, &n_u);
 	if (u == NULL || n_u == 0) {
-		fprintf(stderr, "the trace has no TCP or UDP header\n");
+		fprintf(stderr, "the trace has no %s header\n", o->proto == IPPROTO_TCP ? "TCP" :
+			o->proto == IPPROTO_UDP ? "UDP" : "TCP or UDP");
 		free(u);
 		return -1;
 	}
 	g->new_flows = o->flows == BENCH_FLOWS_NEW;
+	g->handshake = o->handshake && !g->new_flows;
 	g->n = g->new_flows ? n_u : o->n_flows;
 	if (g->new_flows && (o->warmup + (uint64_t)o->repeat * o->packets) / n_u >= UINT16_MAX) {
 		fprintf(stderr, "%u distinct headers cannot make enough new flows\n", n_u);
@@ -219,10 +230,30 @@ gen_init(struct gen *g, const struct bench_opts *o, const struct bench_set *set)
 	/* Known flow j: header j mod n_u, source port shifted by j / n_u. */
 	for (i = 0; i < g->n; i++)
 		hdr_build(&g->tmpl[i], u[i % n_u], (uint16_t)(i / n_u));
-	printf("  %u distinct TCP/UDP headers in the trace; %s\n", n_u,
+	printf("  %u distinct %s headers in the trace; %s\n", n_u,
+		o->proto == IPPROTO_TCP ? "TCP" : o->proto == IPPROTO_UDP ? "UDP" : "TCP/UDP",
 		g->new_flows ? "every packet a new flow" : "known flows");
 	free(u);
 	return 0;
+}
+
+/* Round 0: SYN; round 1: SYN+ACK from the other end (addresses and ports swapped). */
+static void
+handshake_rewrite(uint8_t *d, uint16_t round)
+{
+	uint8_t t[4];
+
+	if (round == 0) {
+		d[33] = 0x02;
+		return;
+	}
+	d[33] = 0x12;
+	memcpy(t, d + 12, 4);
+	memcpy(d + 12, d + 16, 4);
+	memcpy(d + 16, t, 4);
+	memcpy(t, d + 20, 2);
+	memcpy(d + 20, d + 22, 2);
+	memcpy(d + 22, t, 2);
 }
 
 /* Runs in the worker, inside rte_eth_rx_burst() on port A. */
@@ -245,6 +276,8 @@ rx_rewrite(uint16_t port, uint16_t queue, struct rte_mbuf *pkts[], uint16_t n, u
 			sport = htons((uint16_t)(ntohs(sport) + g->round));
 			memcpy(d + 20, &sport, 2);
 		}
+		if (g->handshake && g->round < 2 && d[9] == IPPROTO_TCP)
+			handshake_rewrite(d, g->round);
 		if (++g->next == g->n) {
 			g->next = 0;
 			g->round++;
