@@ -53,6 +53,15 @@ extern "C" {
 #define DFP_CONF_MAX_EAL 128
 /** Most errors kept (later ones are counted only). */
 #define DFP_CONF_MAX_ERRORS 64
+/** Largest configuration file (or buffer) read: 16 MiB. */
+#define DFP_CONF_MAX_FILE_SIZE (16u << 20)
+/** Most filters, sublayers and callouts in a file; most params of one callout. */
+#define DFP_CONF_MAX_FILTERS 1000000
+#define DFP_CONF_MAX_SUBLAYERS 1024
+#define DFP_CONF_MAX_CALLOUTS 1024
+#define DFP_CONF_MAX_PARAMS 64
+/** Longest free text (EAL argument, module path, param value), without NUL. */
+#define DFP_CONF_MAX_TEXT 4095
 
 /** Where an element starts in the file (1-based; 0 = not from a file). */
 struct dfp_conf_pos {
@@ -220,6 +229,25 @@ void dfp_conf_free(struct dfp_conf *c);
  * "... and N more" line when some were not kept) into `f` (a FILE *).
  */
 void dfp_conf_errors_print(const struct dfp_conf_errors *errs, void *f);
+
+/**
+ * Find the sublayer a filter's `sublayer` text names among the file's
+ * sublayers, by name or by key. The integrator needs it for a filter whose
+ * sublayer is defined in the file without a key (sublayer_resolved is then
+ * false: the key exists only once the engine generated it).
+ * @param c    a loaded configuration.
+ * @param ref  a name or GUID text, e.g. dfp_conf_filter.sublayer.
+ * @return its index in c->sublayers, or -1 (built-in or not in the file).
+ * Any thread; pure.
+ */
+int dfp_conf_sublayer_find(const struct dfp_conf *c, const char *ref);
+
+/**
+ * As dfp_conf_sublayer_find() for a callout reference (name or key).
+ * @return its index in c->callouts, or -1 if the file does not define it.
+ * Any thread; pure.
+ */
+int dfp_conf_callout_find(const struct dfp_conf *c, const char *ref);
 
 /* ---- The value grammar (shared with the console) ---- */
 
