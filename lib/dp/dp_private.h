@@ -66,6 +66,8 @@ struct dp_worker {
 	struct dfp_dp_stats stats __rte_cache_aligned; /* Written only by this worker. */
 	uint64_t last_rx_tsc;     /* TSC of the last non-empty rx burst: the worker
 				   * stores (relaxed), dfp_dp_wait_idle() loads. */
+	/* Counts of the iteration in progress: private, plain (worker.c, stats_flush()). */
+	struct dfp_dp_stats acc __rte_cache_aligned;
 	struct dfp_dp *dp;
 	struct dfp_engine_ruleset *const *ruleset_slot;
 	struct dfp_engine_classify_env env;

@@ -30,12 +30,14 @@
 #include "dp_private.h"
 
 /*
- * Counters have one writer (this worker) and concurrent readers (stats
- * calls): relaxed atomic stores of the writer's own running value, so a
- * reader's relaxed load never tears and no ordering is implied.
+ * Counting: the path adds to w->acc, which only this worker (or the
+ * control thread draining a stopped worker) touches, with plain stores;
+ * stats_flush() publishes it once per loop iteration that did anything,
+ * so at most once per burst. held_now moves both ways: its delta wraps
+ * modulo 2^64 and the sum comes out right.
  */
-#define STAT_ADD(c, n) __atomic_store_n(&(c), (c) + (uint64_t)(n), __ATOMIC_RELAXED)
-#define STAT_SUB(c, n) __atomic_store_n(&(c), (c) - (uint64_t)(n), __ATOMIC_RELAXED)
+#define STAT_ADD(w, field, n) ((w)->acc.field += (uint64_t)(n))
+#define STAT_SUB(w, field, n) ((w)->acc.field -= (uint64_t)(n))
 
 /* Per-packet scratch of one burst. */
 struct dp_pkt {
@@ -164,12 +166,37 @@ frag_record(struct dp_worker *w, const struct dfp_dp_pkt_info *pi, enum dfp_dp_d
 	e->tsc = rte_rdtsc();
 }
 
+/* ---- Counters ---- */
+
+/*
+ * Publish the counts accumulated since the last flush: one relaxed store
+ * per changed counter. Counters have one writer (this worker; the control
+ * thread once it stopped) and concurrent readers (dfp_dp_stats_get()), so
+ * a relaxed load never tears and no ordering is implied; a reader may see
+ * part of a flush, which dfp_dp_wait_idle() reads as busy (the counters
+ * do not balance).
+ */
+static void
+stats_flush(struct dp_worker *w)
+{
+	uint64_t *acc = (uint64_t *)&w->acc;
+	uint64_t *pub = (uint64_t *)&w->stats;
+	size_t i;
+
+	for (i = 0; i < sizeof(w->acc) / sizeof(uint64_t); i++) {
+		if (acc[i] == 0)
+			continue;
+		__atomic_store_n(&pub[i], pub[i] + acc[i], __ATOMIC_RELAXED);
+		acc[i] = 0;
+	}
+}
+
 /* ---- Drops and transmit ---- */
 
 static inline void
 drop(struct dp_worker *w, struct rte_mbuf *m, enum dfp_dp_drop reason)
 {
-	STAT_ADD(w->stats.drops[reason], 1);
+	STAT_ADD(w, drops[reason], 1);
 	rte_pktmbuf_free(m);
 }
 
@@ -193,8 +220,8 @@ tx_flush_port(struct dp_worker *w, uint16_t p)
 	sent = rte_eth_tx_burst(w->dp->ports[p].port_id, (uint16_t)w->index, w->tx[p], n);
 	for (i = 0; i < sent; i++)
 		bytes += rte_pktmbuf_pkt_len(w->tx[p][i]);
-	STAT_ADD(w->stats.tx_packets, sent);
-	STAT_ADD(w->stats.tx_bytes, bytes);
+	STAT_ADD(w, tx_packets, sent);
+	STAT_ADD(w, tx_bytes, bytes);
 	for (i = sent; i < n; i++)
 		drop(w, w->tx[p][i], DFP_DP_DROP_TX_FULL);
 	w->tx_n[p] = 0;
@@ -412,7 +439,7 @@ held_drop_all(struct dp_worker *w, struct dfp_flow_state *st, enum dfp_dp_drop r
 
 	for (i = 0; q != NULL && i < st->n_held; i++)
 		drop(w, q[i], reason);
-	STAT_SUB(w->stats.held_now, st->n_held);
+	STAT_SUB(w, held_now, st->n_held);
 	st->n_held = 0;
 	dfp_flow_hold_release(w->flows, st);
 }
@@ -422,7 +449,7 @@ flow_finish(struct dp_worker *w, struct dfp_flow *f)
 {
 	held_drop_all(w, dfp_flow_state(f), DFP_DP_DROP_FLOW_ENDED);
 	dfp_flow_end(w->flows, f);
-	STAT_ADD(w->stats.flows_ended, 1);
+	STAT_ADD(w, flows_ended, 1);
 }
 
 /*
@@ -445,7 +472,7 @@ ale_authorize(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct d
 	if (reauth_reason != 0) {
 		p->values.flags |= DFP_COND_FLAG_IS_REAUTHORIZE;
 		p->values.reauth_reason = reauth_reason;
-		STAT_ADD(w->stats.reauthorizations, 1);
+		STAT_ADD(w, reauthorizations, 1);
 	}
 	p->cpkt.pend_handle = 0;
 	action = classify_one(w, rs, layer, &p->values, &p->cpkt, &vflags);
@@ -456,7 +483,7 @@ ale_authorize(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct d
 		/* Pended: this packet and the flow's next ones wait for the completion. */
 		phase_set(st, DFP_FLOW_PHASE_PENDED);
 		st->pend_handle = p->cpkt.pend_handle;
-		STAT_ADD(w->stats.pends, 1);
+		STAT_ADD(w, pends, 1);
 		return false;
 	}
 	st->ale_action = action == DFP_ACTION_BLOCK ? DFP_ACTION_BLOCK : DFP_ACTION_PERMIT;
@@ -605,7 +632,7 @@ flow_attach(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t 
 		f = dfp_flow_insert(w->flows, &p->key, p->fdir, now);
 		if (f == NULL) {
 			if (w->dp->conf.full_policy == DFP_DP_FULL_FAIL_OPEN) {
-				STAT_ADD(w->stats.fail_open_packets, 1);
+				STAT_ADD(w, fail_open_packets, 1);
 				return true;
 			}
 			pkt_drop(w, p, DFP_DP_DROP_FLOW_TABLE_FULL);
@@ -614,7 +641,7 @@ flow_attach(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t 
 		st = dfp_flow_state(f);
 		/* Opened from outside: RECV_ACCEPT; from inside: CONNECT. */
 		st->inbound_initiator = b->inbound;
-		STAT_ADD(w->stats.flows_created, 1);
+		STAT_ADD(w, flows_created, 1);
 	}
 	p->flow = f;
 	cpkt_set_flow(w, p, f);
@@ -642,7 +669,7 @@ hold_append(struct dp_worker *w, struct dfp_flow_state *st, struct rte_mbuf *m)
 	if (q == NULL)
 		return false;
 	q[st->n_held++] = m;
-	STAT_ADD(w->stats.held_now, 1);
+	STAT_ADD(w, held_now, 1);
 	return true;
 }
 
@@ -655,7 +682,7 @@ hold(struct dp_worker *w, struct dfp_flow_state *st, struct dp_pkt *p)
 		pkt_drop(w, p, DFP_DP_DROP_HOLD_OVERFLOW);
 		return;
 	}
-	STAT_ADD(w->stats.held_packets, 1);
+	STAT_ADD(w, held_packets, 1);
 	p->dead = true;
 }
 
@@ -770,7 +797,7 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 		memcpy(held, q, n * sizeof(held[0]));
 	else
 		n = 0;
-	STAT_SUB(w->stats.held_now, st->n_held);
+	STAT_SUB(w, held_now, st->n_held);
 	/* Back to the pool; a packet pended again below takes a queue afresh. */
 	dfp_flow_hold_release(w->flows, st);
 	if (c->kind == DFP_CALLOUT_COMPLETE_REAUTH) {
@@ -802,7 +829,7 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 		cpkt_set_flow(w, &p, f);
 		p.flow = f;
 		p.fdir = pkt_flow_key(&p, &key);
-		STAT_ADD(w->stats.released_packets, 1);
+		STAT_ADD(w, released_packets, 1);
 		if (st->phase == DFP_FLOW_PHASE_NEW) {
 			if (!ale_authorize(w, rs, &p, st, DFP_REAUTH_REASON_CLASSIFY_COMPLETION)) {
 				if (st->phase == DFP_FLOW_PHASE_PENDED && !p.dead &&
@@ -854,8 +881,8 @@ burst_run(struct dp_worker *w, struct dp_burst *b, uint64_t now)
 
 		p->dead = false;
 		p->flow = NULL;
-		STAT_ADD(w->stats.rx_packets, 1);
-		STAT_ADD(w->stats.rx_bytes, rte_pktmbuf_pkt_len(p->m));
+		STAT_ADD(w, rx_packets, 1);
+		STAT_ADD(w, rx_bytes, rte_pktmbuf_pkt_len(p->m));
 		if (parse_mbuf(p->m, &p->info) != DFP_DP_DROP_NONE) {
 			pkt_drop(w, p, (enum dfp_dp_drop)p->info.drop);
 			continue;
@@ -922,8 +949,8 @@ on_flow_aged(void *arg, struct dfp_flow *f)
 	held_drop_all(w, dfp_flow_state(f), DFP_DP_DROP_FLOW_ENDED);
 	/* The aging scan also ends aborted flows (FwpsFlowAbort0): those did not age. */
 	if (!dfp_flow_abort_requested(f))
-		STAT_ADD(w->stats.flows_aged, 1);
-	STAT_ADD(w->stats.flows_ended, 1);
+		STAT_ADD(w, flows_aged, 1);
+	STAT_ADD(w, flows_ended, 1);
 }
 
 static void
@@ -932,7 +959,7 @@ on_flow_ended(void *arg, struct dfp_flow *f)
 	struct dp_worker *w = arg;
 
 	held_drop_all(w, dfp_flow_state(f), DFP_DP_DROP_SHUTDOWN);
-	STAT_ADD(w->stats.flows_ended, 1);
+	STAT_ADD(w, flows_ended, 1);
 }
 
 /* ---- The loop ---- */
@@ -948,7 +975,8 @@ on_flow_ended(void *arg, struct dfp_flow *f)
 #define DP_AGE_PERIOD_US 1000
 #define DP_AGE_MAX_PER_RUN 4096u
 
-static void
+/* Returns the number of flows ended. */
+static unsigned int
 worker_age(struct dp_worker *w, uint64_t now)
 {
 	uint64_t timeout = w->dp->idle_timeout_tsc;
@@ -956,19 +984,18 @@ worker_age(struct dp_worker *w, uint64_t now)
 	uint32_t cap;
 
 	if (elapsed < w->age_period_tsc)
-		return;
+		return 0;
 	w->age_last = now;
 	cap = w->dp->conf.flow_capacity;
 	if (timeout == 0) {
 		/* No idle timeout: still end aborted flows, slowly. */
-		dfp_flow_age(w->flows, now, 16, on_flow_aged, w);
-		return;
+		return dfp_flow_age(w->flows, now, 16, on_flow_aged, w);
 	}
 	/* Entries due: capacity * sweeps per timeout, pro rata for the elapsed time. */
 	due = (uint64_t)cap * DP_AGE_SWEEPS * elapsed / timeout + 1;
 	if (due > DP_AGE_MAX_PER_RUN * 4)
 		due = DP_AGE_MAX_PER_RUN * 4;
-	dfp_flow_age(w->flows, now, (unsigned int)((due + 3) / 4), on_flow_aged, w);
+	return dfp_flow_age(w->flows, now, (unsigned int)((due + 3) / 4), on_flow_aged, w);
 }
 
 
@@ -1009,10 +1036,11 @@ worker_iterate(struct dp_worker *w, struct dp_burst *b)
 	struct rte_mbuf *mbufs[DP_BURST_MAX];
 	unsigned int q, i, total = 0;
 	uint64_t now = rte_rdtsc();
+	unsigned int events;
 
 	/* Snapshot the ruleset once per iteration (valid until our quiescent report). */
 	b->rs = dfp_ctl_ruleset_get(w->ruleset_slot);
-	completions_poll(w, b->rs);
+	events = completions_poll(w, b->rs);
 	for (q = 0; q < w->n_rxqs; q++) {
 		const struct dp_rxq *rq = &w->rxqs[q];
 		uint16_t n;
@@ -1032,7 +1060,10 @@ worker_iterate(struct dp_worker *w, struct dp_burst *b)
 		total += n;
 	}
 	tx_flush(w);
-	worker_age(w, now);
+	events += worker_age(w, now) + total;
+	/* Publish once, after the transmits: a flush never shows rx without its tx. */
+	if (events != 0)
+		stats_flush(w);
 	return total;
 }
 
@@ -1053,6 +1084,7 @@ dp_worker_main(void *arg)
 		dfp_ctl_reader_quiescent(w->dp->ctl, w->index);
 	}
 	tx_flush(w);
+	stats_flush(w);
 	dfp_ctl_reader_unregister(w->dp->ctl, w->index);
 	return 0;
 }
@@ -1075,4 +1107,5 @@ dp_worker_drain(struct dp_worker *w)
 	if (reader)
 		dfp_ctl_reader_unregister(w->dp->ctl, w->index);
 	dfp_flow_table_end_all(w->flows, on_flow_ended, w);
+	stats_flush(w);
 }
