@@ -34,8 +34,8 @@
  * A plugin exports one symbol, DFP_MODULE_SYMBOL, a const struct
  * dfp_module whose abi_version must equal DFP_MODULE_ABI_VERSION; the host
  * refuses any other version with a clear error and keeps running. Plugins
- * are loaded into the dfp process and resolve dfp's functions (native and
- * Fwps*/Fwpm*) from it: build them with the installed headers
+ * are loaded into the dfp process and resolve dfp's functions (native,
+ * Fwps* and Fwpm*) from it: build them with the installed headers
  * (pkg-config libdfp) and do not link libdfp into them.
  *
  * Thread-safety
@@ -58,6 +58,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+struct dfp_ctl;
 
 /** The descriptor layout version this dfp understands. */
 #define DFP_MODULE_ABI_VERSION 1u
@@ -86,6 +88,17 @@ struct dfp_module_host {
 	uint64_t tsc_hz;
 	/** Worker count (flow tables / completion rings). */
 	unsigned int n_workers;
+	/**
+	 * The control plane (added after the first draft; a host built
+	 * against that draft leaves it NULL). Native modules use it for the
+	 * callout runtime (dfp_ctl_callouts(): flow contexts and classify
+	 * handles from classifyFn) and for native self-registration from
+	 * register_fn (dfp_ctl_callout_register()). The built-in modules need
+	 * it: their create() fails with STATUS_INVALID_PARAMETER without it.
+	 * Plugins written against the WFP header use the Fwps* names instead
+	 * (which need dfp_wfp_bind()).
+	 */
+	struct dfp_ctl *ctl;
 };
 
 /** What create() receives: one declared callout. */
@@ -160,6 +173,31 @@ const struct dfp_module *dfp_module_builtin(const char *name);
 
 /** Call cb for each built-in module. */
 void dfp_module_builtin_foreach(void (*cb)(void *arg, const struct dfp_module *m), void *arg);
+
+/**
+ * The key of companion `index` of a callout keyed `key`, as the built-in
+ * modules derive it (added): deterministic, so a restart with the same
+ * configuration gives the same companion keys, and distinct from any
+ * random (version 4) key an operator writes.
+ *
+ * Derivation: read the key's 16 bytes in text order as two big-endian
+ * 64-bit words hi, lo; with m() the splitmix64 finaliser and
+ * g = 0x9e3779b97f4a7c15 * index (mod 2^64),
+ *
+ *     a = m(hi ^ m(lo ^ g)),  b = m(lo ^ a ^ g),
+ *
+ * the result is a:b in text order with the RFC 9562 version nibble set to
+ * 8 (custom) and the variant bits to 10, i.e.
+ * `xxxxxxxx-xxxx-8xxx-[89ab]xxx-xxxxxxxxxxxx`. index 0 gives `key` itself.
+ * `count` uses index 1 for its STREAM companion and 2 for DATAGRAM_DATA.
+ *
+ * @param key    the declared callout's key.
+ * @param index  0..DFP_MODULE_MAX_CALLOUTS-1.
+ * @param out    receives the companion key (may alias key).
+ * Any thread; pure.
+ */
+void dfp_module_companion_key(const struct dfp_guid *key, unsigned int index,
+		struct dfp_guid *out);
 
 /** A loaded plugin (shared object). */
 struct dfp_module_plugin;
