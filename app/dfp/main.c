@@ -1,268 +1,423 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dfp: the appliance entry point.
+ * dfp: the appliance (DESIGN §2). Command line, configuration, EAL,
+ * control plane, datapath, front ends (console, control socket,
+ * telemetry), and shutdown in WFP unload order.
  *
- * This first version runs the filter engine on its built-in demo rule base:
- * EAL start-up, the control plane, a committed rule base with sublayers of
- * different weights, then a table of demo packets classified at
- * INBOUND_TRANSPORT_V4 with the arbitration outcome of each. Ports, YAML and
- * the console arrive with the datapath and appliance work (DESIGN §2–§4).
+ *   dfp [EAL options] -- [options]
+ *
+ * The main thread does the housekeeping (pend timeouts) and waits for a
+ * quit (command, SIGINT, SIGTERM, end of the interactive console); the
+ * console and every control-socket client run on their own threads.
  */
-#include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_pdump.h>
 
-#include "dfp_ctl.h"
-#include "dfp_engine.h"
-#include "dfp_guid.h"
-#include "dfp_status.h"
+#include "app.h"
+#include "dfp_wfp.h"
 
-#define FIREWALL_KEY "4f1b6a0e-0d6e-4b4e-9a43-2f3c9d1e7a10"
-#define ADMIN_KEY "0c4e2f5a-8b1d-4c6e-9f3a-7d2b1e0c9a58"
+#ifndef DFP_DEMO_CONFIG
+#define DFP_DEMO_CONFIG "config/demo.yaml"
+#endif
 
-struct demo_packet {
-	const char *what;
-	const char *remote;
-	const char *local;
-	uint16_t remote_port;
-	uint16_t local_port;
-	uint8_t proto;
+/* Exit statuses (DESIGN §2). */
+#define EXIT_OK 0
+#define EXIT_CONFIG 1
+#define EXIT_USAGE 2
+
+static struct dfp_app the_app = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
+struct dfp_app *dfp_app = &the_app;
 
-static const struct demo_packet demo_packets[] = {
-	{"telnet from the internet", "198.51.100.7", "192.0.2.10", 40000, 23, 6},
-	{"telnet from the admin net", "10.1.2.3", "192.0.2.10", 40001, 23, 6},
-	{"https from the internet", "198.51.100.7", "192.0.2.10", 40002, 443, 6},
-	{"dns over udp", "198.51.100.8", "192.0.2.53", 5353, 53, 17},
-	{"smb from anywhere", "10.1.2.3", "192.0.2.10", 40003, 445, 6},
-};
+void
+app_request_quit(int sig)
+{
+	if (sig != 0)
+		dfp_app->quit_signal = sig;
+	dfp_app->quit = 1;
+}
 
 static void
-usage(const char *prog)
+on_signal(int sig)
 {
-	printf("usage: %s [EAL options] -- [options]\n"
-		"  -h, --help   this text\n"
-		"Runs the filter engine on the built-in demo rule base and prints the\n"
-		"verdict for each demo packet.\n", prog);
+	app_request_quit(sig);
 }
 
-static uint32_t
-ipv4(const char *s)
+static void
+usage(FILE *f, const char *prog)
 {
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return 0;
-	return ntohl(a.s_addr);
+	fprintf(f,
+		"usage: %s [EAL options] -- [options]\n"
+		"  -f, --config FILE      YAML configuration (default: the bundled demo)\n"
+		"  -i, --interactive      console on the terminal (testpmd-style)\n"
+		"      --cmdline-file FILE run console commands from FILE after start-up\n"
+		"      --control PATH     control socket speaking the console grammar (mode 0600)\n"
+		"      --check-config     validate the configuration, print errors, exit 0/1\n"
+		"      --auto-start       start forwarding at once (default when not interactive)\n"
+		"      --no-auto-start    wait for the 'start' command (dfp extension)\n"
+		"  -h, --help             this text\n"
+		"EAL options may also come from the YAML 'eal:' list; the command line wins.\n"
+		"Exit status: 0 clean quit, 1 configuration error, 2 bad usage.\n", prog);
 }
 
-static struct dfp_engine_cond
-cond_u(enum dfp_field field, enum dfp_match match, uint64_t v)
-{
-	struct dfp_engine_cond c;
+enum {
+	OPT_CMDLINE_FILE = 256,
+	OPT_CONTROL,
+	OPT_CHECK,
+	OPT_AUTO_START,
+	OPT_NO_AUTO_START,
+};
 
-	memset(&c, 0, sizeof(c));
-	c.field = (uint16_t)field;
-	c.match = (uint16_t)match;
-	c.value.lo = v;
-	return c;
+/* Parse the application options (after "--"). 0 ok, 1 help shown, -1 bad usage. */
+static int
+parse_options(int argc, char **argv, struct app_options *o)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'f'},
+		{"interactive", no_argument, NULL, 'i'},
+		{"cmdline-file", required_argument, NULL, OPT_CMDLINE_FILE},
+		{"control", required_argument, NULL, OPT_CONTROL},
+		{"check-config", no_argument, NULL, OPT_CHECK},
+		{"auto-start", no_argument, NULL, OPT_AUTO_START},
+		{"no-auto-start", no_argument, NULL, OPT_NO_AUTO_START},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	o->auto_start = -1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:ih", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': o->config = optarg; break;
+		case 'i': o->interactive = true; break;
+		case OPT_CMDLINE_FILE: o->cmdline_file = optarg; break;
+		case OPT_CONTROL: o->control = optarg; break;
+		case OPT_CHECK: o->check_config = true; break;
+		case OPT_AUTO_START: o->auto_start = 1; break;
+		case OPT_NO_AUTO_START: o->auto_start = 0; break;
+		case 'h': return 1;
+		case ':':
+			fprintf(stderr, "dfp: option '%s' needs a value\n", argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "dfp: unknown option '%s'\n", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dfp: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
 }
 
-static struct dfp_engine_cond
-cond_prefix(enum dfp_field field, const char *addr, uint8_t len)
+/* The option name of an EAL argument ("--vdev=x" -> "--vdev"), or NULL. */
+static size_t
+opt_name_len(const char *a)
 {
-	struct dfp_engine_cond c = cond_u(field, DFP_MATCH_EQUAL, ipv4(addr));
+	const char *eq = strchr(a, '=');
 
-	c.has_prefix = 1;
-	c.prefix_len = len;
-	return c;
+	return eq != NULL ? (size_t)(eq - a) : strlen(a);
 }
 
-static dfp_status_t
-add_filter(struct dfp_ctl_session *s, const char *name, const char *sublayer, uint64_t weight,
-		uint32_t action, uint32_t flags, const struct dfp_engine_cond *conds, uint32_t n)
+static bool
+cli_has_option(char **cli, int n, const char *a)
 {
-	struct dfp_engine_filter_spec spec;
+	size_t len = opt_name_len(a);
+	int i;
 
-	memset(&spec, 0, sizeof(spec));
-	spec.name = name;
-	spec.layer_id = DFP_LAYER_INBOUND_TRANSPORT_V4;
-	dfp_guid_parse(sublayer, &spec.sublayer_key);
-	spec.weight_type = DFP_ENGINE_WEIGHT_EXPLICIT;
-	spec.weight = weight;
-	spec.action = action;
-	spec.flags = flags;
-	spec.conds = conds;
-	spec.n_conds = n;
-	return dfp_ctl_filter_add(s, &spec, NULL);
+	for (i = 0; i < n; i++)
+		if (cli[i][0] == '-' && opt_name_len(cli[i]) == len && strncmp(cli[i], a, len) == 0)
+			return true;
+	return false;
 }
 
-/* The demo rule base, added in one transaction. */
-static dfp_status_t
-load_demo(struct dfp_ctl_session *s)
+/*
+ * EAL argv: argv[0], then the YAML's eal list minus the options the command
+ * line also gives (an option's separate value goes with it), then the
+ * command line's EAL options.
+ */
+static char **
+eal_argv(char *prog, char **cli, int n_cli, const struct dfp_conf *c, int *argc_out)
 {
-	struct dfp_engine_sublayer_spec admin = {.name = "admin", .weight = 200};
-	struct dfp_engine_sublayer_spec fw = {.name = "firewall", .weight = 100};
-	struct dfp_engine_cond c[2];
+	char **v = calloc((size_t)n_cli + c->n_eal + 2, sizeof(*v));
+	int n = 0, i;
+	unsigned int j;
+
+	if (v == NULL)
+		return NULL;
+	v[n++] = prog;
+	for (j = 0; j < c->n_eal; j++) {
+		char *a = c->eal[j];
+
+		if (a[0] == '-' && cli_has_option(cli, n_cli, a)) {
+			if (strchr(a, '=') == NULL && j + 1 < c->n_eal && c->eal[j + 1][0] != '-')
+				j++;
+			continue;
+		}
+		v[n++] = a;
+	}
+	for (i = 0; i < n_cli; i++)
+		v[n++] = cli[i];
+	v[n] = NULL;
+	*argc_out = n;
+	return v;
+}
+
+static int
+check_modules(const struct dfp_conf *c)
+{
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < c->n_callouts; i++) {
+		const struct dfp_conf_callout *cc = &c->callouts[i];
+		struct dfp_module_plugin *p = NULL;
+		const struct dfp_module *m;
+		char err[256];
+
+		if (strncmp(cc->module, "builtin:", 8) == 0) {
+			if (dfp_module_builtin(cc->module + 8) == NULL) {
+				fprintf(stderr, "%s:%u:%u: no built-in module '%s' "
+					"(count, verdict, conn_limit)\n", c->path, cc->module_pos.line,
+					cc->module_pos.col, cc->module + 8);
+				bad++;
+			}
+			continue;
+		}
+		if (dfp_module_plugin_load(cc->module, &p, &m, err, sizeof(err)) !=
+				DFP_STATUS_SUCCESS) {
+			fprintf(stderr, "%s:%u:%u: %s\n", c->path, cc->module_pos.line,
+				cc->module_pos.col, err);
+			bad++;
+		}
+		dfp_module_plugin_unload(p);
+	}
+	return bad == 0 ? 0 : -1;
+}
+
+static void *
+console_thread(void *arg)
+{
+	(void)arg;
+	if (dfp_app->opt.cmdline_file != NULL)
+		app_console_run_file(dfp_app->opt.cmdline_file);
+	if (dfp_app->opt.interactive && !dfp_app->quit) {
+		app_console_interactive();
+		app_request_quit(0);
+	}
+	return NULL;
+}
+
+/* Workers: the YAML's lcores, else every enabled lcore but the main one. */
+static void
+default_workers(struct dfp_conf *c)
+{
+	unsigned int lc;
+
+	if (c->workers.n_lcores != 0)
+		return;
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		if (c->workers.n_lcores < DFP_CONF_MAX_LCORES)
+			c->workers.lcores[c->workers.n_lcores++] = lc;
+	}
+}
+
+static int
+start_up(void)
+{
+	struct dfp_ctl_params cp;
+	struct dfp_dp_conf dc;
+	struct dfp_conf *c = dfp_app->conf;
 	dfp_status_t st;
 
-	dfp_guid_parse(ADMIN_KEY, &admin.key);
-	dfp_guid_parse(FIREWALL_KEY, &fw.key);
-	st = dfp_ctl_txn_begin(s, 0);
-	if (st != DFP_STATUS_SUCCESS)
-		return st;
-	st = dfp_ctl_sublayer_add(s, &admin, NULL);
-	if (st == DFP_STATUS_SUCCESS)
-		st = dfp_ctl_sublayer_add(s, &fw, NULL);
-	if (st != DFP_STATUS_SUCCESS)
-		goto out_abort;
-
-	/* Admin sublayer: a hard permit for the admin network. */
-	c[0] = cond_prefix(DFP_FIELD_IP_REMOTE_ADDRESS, "10.0.0.0", 8);
-	st = add_filter(s, "admin-hard-permit", ADMIN_KEY, 10, DFP_ACTION_PERMIT,
-			DFP_FILTER_FLAG_CLEAR_ACTION_RIGHT, c, 1);
-	if (st != DFP_STATUS_SUCCESS)
-		goto out_abort;
-	/* Firewall sublayer: block telnet and SMB, soft-permit web and DNS. */
-	c[0] = cond_u(DFP_FIELD_IP_LOCAL_PORT, DFP_MATCH_EQUAL, 23);
-	st = add_filter(s, "block-telnet", FIREWALL_KEY, 10, DFP_ACTION_BLOCK, 0, c, 1);
-	if (st != DFP_STATUS_SUCCESS)
-		goto out_abort;
-	c[0] = cond_u(DFP_FIELD_IP_LOCAL_PORT, DFP_MATCH_EQUAL, 445);
-	st = add_filter(s, "block-smb", FIREWALL_KEY, 10, DFP_ACTION_BLOCK, 0, c, 1);
-	if (st != DFP_STATUS_SUCCESS)
-		goto out_abort;
-	c[0] = cond_u(DFP_FIELD_IP_PROTOCOL, DFP_MATCH_EQUAL, 6);
-	c[1] = cond_u(DFP_FIELD_IP_LOCAL_PORT, DFP_MATCH_EQUAL, 443);
-	st = add_filter(s, "permit-https", FIREWALL_KEY, 5, DFP_ACTION_PERMIT, 0, c, 2);
-	if (st != DFP_STATUS_SUCCESS)
-		goto out_abort;
-	c[0] = cond_u(DFP_FIELD_IP_PROTOCOL, DFP_MATCH_EQUAL, 17);
-	c[1] = cond_u(DFP_FIELD_IP_LOCAL_PORT, DFP_MATCH_EQUAL, 53);
-	st = add_filter(s, "permit-dns", FIREWALL_KEY, 5, DFP_ACTION_PERMIT, 0, c, 2);
-	if (st != DFP_STATUS_SUCCESS)
-		goto out_abort;
-	return dfp_ctl_txn_commit(s);
-
-out_abort:
-	dfp_ctl_txn_abort(s);
-	return st;
-}
-
-static int
-print_sublayer(void *arg, const struct dfp_engine_sublayer_info *sl)
-{
-	char key[DFP_GUID_STR_LEN + 1];
-
-	(void)arg;
-	printf("%s weight %u name %s%s\n", dfp_guid_format(&sl->key, key, sizeof(key)),
-		sl->weight, sl->name, sl->builtin ? " builtin" : "");
-	return 0;
-}
-
-static int
-print_filter(void *arg, const struct dfp_engine_filter_info *f)
-{
-	char key[DFP_GUID_STR_LEN + 1];
-
-	(void)arg;
-	printf("%" PRIu64 " key %s name %s layer %s sublayer %s weight %" PRIu64 " action %s\n",
-		f->rt.filter_id, dfp_guid_format(&f->key, key, sizeof(key)), f->name,
-		dfp_engine_layer_name(f->rt.layer_id), f->sublayer_name, f->rt.weight,
-		dfp_engine_action_name(f->rt.action_type));
-	return 0;
+	default_workers(c);
+	if (c->workers.n_lcores == 0) {
+		fprintf(stderr, "dfp: no worker lcore: give EAL -l with at least two lcores "
+			"(the first one runs the control thread)\n");
+		return EXIT_CONFIG;
+	}
+	dfp_app->n_workers = c->workers.n_lcores;
+	memset(&cp, 0, sizeof(cp));
+	cp.n_workers = c->workers.n_lcores;
+	cp.pend_timeout_ms = c->flows.pend_timeout_ms;
+	st = dfp_ctl_create(&cp, &dfp_app->ctl);
+	if (st != DFP_STATUS_SUCCESS) {
+		fprintf(stderr, "dfp: control plane: %s\n", dfp_status_name(st));
+		return EXIT_CONFIG;
+	}
+	dfp_wfp_bind(dfp_app->ctl);
+	st = dfp_ctl_session_open(dfp_app->ctl, 0, &dfp_app->session);
+	if (st != DFP_STATUS_SUCCESS) {
+		fprintf(stderr, "dfp: session: %s\n", dfp_status_name(st));
+		return EXIT_CONFIG;
+	}
+	if (!c->has_ports || c->n_ports == 0) {
+		fprintf(stderr, "%s: no ports: the appliance needs at least one pair\n", c->path);
+		return EXIT_CONFIG;
+	}
+	app_config_dp(c, &dc);
+	st = dfp_dp_create(&dc, dfp_app->ctl, &dfp_app->dp);
+	if (st != DFP_STATUS_SUCCESS) {
+		fprintf(stderr, "%s: ports or workers could not be set up: %s "
+			"(see the log above)\n", c->path, dfp_status_name(st));
+		return EXIT_CONFIG;
+	}
+	st = app_config_apply(dfp_app->session, c, false, stderr);
+	if (st != DFP_STATUS_SUCCESS) {
+		fprintf(stderr, "%s: configuration not applied: %s\n", c->path,
+			dfp_status_name(st));
+		return EXIT_CONFIG;
+	}
+	return EXIT_OK;
 }
 
 static void
-classify_demo(struct dfp_ctl *ctl)
+shut_down(void)
 {
-	const unsigned int n = sizeof(demo_packets) / sizeof(demo_packets[0]);
-	const struct dfp_engine_values *vp[sizeof(demo_packets) / sizeof(demo_packets[0])];
-	struct dfp_engine_values v[sizeof(demo_packets) / sizeof(demo_packets[0])];
-	struct dfp_engine_verdict out[sizeof(demo_packets) / sizeof(demo_packets[0])];
-	const struct dfp_engine_ruleset *rs;
-	unsigned int i;
-
-	memset(v, 0, sizeof(v));
-	for (i = 0; i < n; i++) {
-		v[i].remote_addr.v4 = ipv4(demo_packets[i].remote);
-		v[i].local_addr.v4 = ipv4(demo_packets[i].local);
-		v[i].remote_port = demo_packets[i].remote_port;
-		v[i].local_port = demo_packets[i].local_port;
-		v[i].ip_protocol = demo_packets[i].proto;
-		v[i].direction = DFP_DIRECTION_INBOUND;
-		vp[i] = &v[i];
+	/* WFP unload order (DESIGN §1): stop rx, complete pends, end flows, unregister, free. */
+	app_control_stop();
+	if (dfp_app->dp != NULL)
+		dfp_dp_stop(dfp_app->dp);
+	if (dfp_app->ctl != NULL) {
+		app_callouts_shutdown();
+		printf("--- final statistics ---\n");
+		app_stats_emit(app_emit_file, stdout);
+		fflush(stdout);
 	}
-	rs = dfp_ctl_ruleset_get(dfp_ctl_ruleset_slot(ctl));
-	dfp_engine_classify_burst(rs, DFP_LAYER_INBOUND_TRANSPORT_V4, vp, NULL, n, NULL, out);
-	for (i = 0; i < n; i++) {
-		const char *verdict = out[i].action == DFP_ACTION_BLOCK ? "BLOCK" : "PERMIT";
-
-		printf("%-26s %s:%u > %s:%u proto %u -> %s%s (filter %" PRIu64 ")\n",
-			demo_packets[i].what, demo_packets[i].remote, demo_packets[i].remote_port,
-			demo_packets[i].local, demo_packets[i].local_port, demo_packets[i].proto,
-			verdict, (out[i].flags & DFP_ENGINE_VERDICT_F_HARD) ? " hard" : " soft",
-			out[i].filter_id);
+	dfp_dp_free(dfp_app->dp);
+	dfp_app->dp = NULL;
+	if (dfp_app->ctl != NULL) {
+		dfp_wfp_bind(NULL);
+		dfp_ctl_session_close(dfp_app->session);
+		dfp_ctl_destroy(dfp_app->ctl);
+		dfp_app->ctl = NULL;
 	}
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct dfp_ctl_session *s = NULL;
-	struct dfp_ctl *ctl = NULL;
-	char sbuf[64];
+	struct dfp_conf_errors *errs;
+	struct app_options *o = &dfp_app->opt;
+	char **eal;
+	int split = argc, n_eal, rc, r;
+	pthread_t console;
+	bool console_started = false;
 	dfp_status_t st;
-	int ret, opt;
 
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0) {
-		fprintf(stderr, "dfp: EAL initialisation failed\n");
-		return 1;
-	}
-	argc -= ret;
-	argv += ret;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage("dfp");
-			rte_eal_cleanup();
-			return 0;
-		default:
-			usage("dfp");
-			rte_eal_cleanup();
-			return 2;
+	for (r = 1; r < argc; r++) {
+		if (strcmp(argv[r], "--") == 0) {
+			split = r;
+			break;
 		}
 	}
+	if (split == argc) {
+		/* No "--": -h/--help alone is still understood. */
+		for (r = 1; r < argc; r++) {
+			if (strcmp(argv[r], "-h") == 0 || strcmp(argv[r], "--help") == 0) {
+				usage(stdout, argv[0]);
+				return EXIT_OK;
+			}
+		}
+	} else {
+		char **av = argv + split;
 
-	st = dfp_ctl_create(NULL, &ctl);
-	if (st == DFP_STATUS_SUCCESS)
-		st = dfp_ctl_session_open(ctl, 0, &s);
-	if (st == DFP_STATUS_SUCCESS)
-		st = load_demo(s);
-	printf("load demo rule base: status: %s\n", dfp_status_format(st, sbuf, sizeof(sbuf)));
-	if (st != DFP_STATUS_SUCCESS) {
-		dfp_ctl_destroy(ctl);
-		rte_eal_cleanup();
-		return 1;
+		av[0] = argv[0];
+		r = parse_options(argc - split, av, o);
+		argv[split] = (char *)"--";
+		if (r == 1) {
+			usage(stdout, argv[0]);
+			return EXIT_OK;
+		}
+		if (r < 0) {
+			usage(stderr, argv[0]);
+			return EXIT_USAGE;
+		}
 	}
-	printf("\nsublayers:\n");
-	dfp_ctl_sublayer_foreach(s, print_sublayer, NULL);
-	printf("\nfilters (generation %" PRIu64 "):\n", dfp_ctl_generation(ctl));
-	dfp_ctl_filter_foreach(s, 0xFFFF, print_filter, NULL);
-	printf("\nclassification at INBOUND_TRANSPORT_V4:\n");
-	classify_demo(ctl);
-	dfp_ctl_session_close(s);
-	dfp_ctl_destroy(ctl);
+	if (o->config == NULL)
+		o->config = DFP_DEMO_CONFIG;
+
+	errs = calloc(1, sizeof(*errs));
+	if (errs == NULL)
+		return EXIT_CONFIG;
+	st = dfp_conf_load(o->config, 0, &dfp_app->conf, errs);
+	if (st != DFP_STATUS_SUCCESS) {
+		dfp_conf_errors_print(errs, stderr);
+		free(errs);
+		return EXIT_CONFIG;
+	}
+	free(errs);
+	if (o->check_config) {
+		rc = check_modules(dfp_app->conf) == 0 ? EXIT_OK : EXIT_CONFIG;
+		if (rc == EXIT_OK)
+			printf("%s: valid (%u ports, %u sublayers, %u callouts, %u filters)\n",
+				dfp_app->conf->path, dfp_app->conf->n_ports,
+				dfp_app->conf->n_sublayers, dfp_app->conf->n_callouts,
+				dfp_app->conf->n_filters);
+		dfp_conf_free(dfp_app->conf);
+		return rc;
+	}
+
+	eal = eal_argv(argv[0], argv + 1, split - 1, dfp_app->conf, &n_eal);
+	if (eal == NULL)
+		return EXIT_CONFIG;
+	if (rte_eal_init(n_eal, eal) < 0) {
+		fprintf(stderr, "dfp: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		free(eal);
+		dfp_conf_free(dfp_app->conf);
+		return EXIT_CONFIG;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (rte_pdump_init() != 0)
+		fprintf(stderr, "dfp: pdump unavailable (secondary processes need a primary "
+			"with shared config: %s)\n", rte_strerror(rte_errno));
+
+	rc = start_up();
+	if (rc == EXIT_OK) {
+		app_telemetry_register();
+		if (o->auto_start == 1 || (o->auto_start == -1 && !o->interactive)) {
+			st = dfp_dp_start(dfp_app->dp);
+			if (st != DFP_STATUS_SUCCESS) {
+				fprintf(stderr, "dfp: cannot start forwarding: %s\n",
+					dfp_status_name(st));
+				rc = EXIT_CONFIG;
+			}
+		}
+	}
+	if (rc == EXIT_OK && o->control != NULL && app_control_start(o->control) != 0)
+		rc = EXIT_CONFIG;
+	if (rc == EXIT_OK && (o->cmdline_file != NULL || o->interactive)) {
+		if (pthread_create(&console, NULL, console_thread, NULL) == 0)
+			console_started = true;
+	}
+	while (rc == EXIT_OK && !dfp_app->quit) {
+		if (dfp_app->ctl != NULL)
+			dfp_callout_pend_expire(dfp_ctl_callouts(dfp_app->ctl));
+		usleep(10000);
+	}
+	if (dfp_app->quit_signal != 0)
+		printf("\ndfp: signal %d received, shutting down\n", dfp_app->quit_signal);
+	if (console_started)
+		pthread_join(console, NULL);
+	shut_down();
+	rte_pdump_uninit();
+	dfp_conf_free(dfp_app->conf);
 	rte_eal_cleanup();
-	return 0;
+	free(eal);
+	return rc;
 }

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Console family "txn": txn begin | txn commit | txn abort
+ * (FwpmTransactionBegin0/Commit0/Abort0 on the client's session), and
+ * config load FILE | config check FILE.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+CMD_TOK(tok_txn, 0, "txn");
+CMD_TOK(tok_op, 1, "begin#commit#abort");
+CMD_TOK(tok_config, 0, "config");
+CMD_TOK(tok_load, 1, "load#check");
+CMD_TOK(tok_file, 2, NULL);
+
+CMD_FN(cmd_txn)
+{
+	struct dfp_ctl_session *s = cmd_session();
+	dfp_status_t st;
+
+	CMD_ARGS();
+	if (strcmp(a->w1, "begin") == 0) {
+		st = dfp_ctl_txn_begin(s, 0);
+	} else if (strcmp(a->w1, "commit") == 0) {
+		st = dfp_ctl_txn_commit(s);
+		if (st == DFP_STATUS_SUCCESS)
+			app_callout_txn_committed(s);
+	} else {
+		st = dfp_ctl_txn_abort(s);
+		/* Callouts declared in the aborted transaction lost their objects. */
+		if (st == DFP_STATUS_SUCCESS)
+			app_callout_txn_aborted(s);
+	}
+	cmd_done(st);
+}
+
+static void
+emit_error(void *arg, const char *line)
+{
+	(void)arg;
+	app_printf("%s\n", line);
+}
+
+CMD_FN(cmd_config)
+{
+	struct dfp_conf_errors *errs = calloc(1, sizeof(*errs));
+	struct dfp_conf *c = NULL;
+	bool load = strcmp(((struct cmd_args *)parsed)->w1, "load") == 0;
+	dfp_status_t st;
+	unsigned int i;
+
+	CMD_ARGS();
+	if (errs == NULL) {
+		app_fail(DFP_STATUS_NO_MEMORY, "out of memory");
+		return;
+	}
+	st = dfp_conf_load(a->w2, DFP_CONF_EXTERNAL_REFS, &c, errs);
+	if (st != DFP_STATUS_SUCCESS) {
+		for (i = 0; i < errs->n && i < DFP_CONF_MAX_ERRORS; i++)
+			app_printf("%s:%u:%u: %s\n", errs->path, errs->e[i].pos.line,
+				errs->e[i].pos.col, errs->e[i].message);
+		if (errs->n > DFP_CONF_MAX_ERRORS)
+			app_printf("... and %u more errors\n", errs->n - DFP_CONF_MAX_ERRORS);
+		free(errs);
+		app_fail(st == DFP_STATUS_OBJECT_NAME_NOT_FOUND ? st : DFP_STATUS_INVALID_PARAMETER,
+			"%s: nothing changed", a->w2);
+		return;
+	}
+	free(errs);
+	if (load) {
+		st = app_config_apply(cmd_session(), c, true, NULL);
+		if (st == DFP_STATUS_SUCCESS)
+			app_printf("%s: %u sublayers, %u callouts, %u filters applied\n", a->w2,
+				c->n_sublayers, c->n_callouts, c->n_filters);
+		else
+			app_printf("error: %s: nothing changed\n", a->w2);
+	} else {
+		st = app_config_check_running(c, emit_error, NULL);
+		if (st == DFP_STATUS_SUCCESS)
+			app_printf("%s: valid (%u sublayers, %u callouts, %u filters)\n", a->w2,
+				c->n_sublayers, c->n_callouts, c->n_filters);
+	}
+	dfp_conf_free(c);
+	app_status(st);
+}
+
+CMD_INST(inst_txn, cmd_txn, "txn begin|commit|abort: an explicit transaction of this session",
+	T(tok_txn), T(tok_op));
+CMD_INST(inst_config, cmd_config, "config load|check FILE: apply (one transaction) or validate "
+	"a YAML file's sublayers, callouts and filters", T(tok_config), T(tok_load), T(tok_file));
+
+cmdline_parse_inst_t *cmd_txn_insts[] = {&inst_txn, &inst_config, NULL};
