@@ -154,6 +154,7 @@ app_module_host(void)
 	dfp_app->host.log = host_log;
 	dfp_app->host.tsc_hz = rte_get_tsc_hz();
 	dfp_app->host.n_workers = dfp_app->n_workers;
+	dfp_app->host.ctl = dfp_app->ctl;
 	return &dfp_app->host;
 }
 
