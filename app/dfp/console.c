@@ -215,7 +215,7 @@ app_console_exec(struct app_client *c, const char *line)
 		app_fail(DFP_STATUS_INVALID_PARAMETER, "unknown command (try 'help')");
 	else if (ret == CMDLINE_PARSE_BAD_ARGS)
 		app_fail(DFP_STATUS_INVALID_PARAMETER, "bad arguments (try 'help')");
-	else if (ret != CMDLINE_PARSE_SUCCESS)
+	else if (ret < 0)
 		app_fail(DFP_STATUS_INVALID_PARAMETER, "cannot parse the line");
 	/* A handler that forgot its status still ends with one. */
 	app_status(c->last_status);
