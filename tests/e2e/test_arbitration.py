@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Filter arbitration end to end (spec §3, negative case N11).
+
+One inbound UDP flow (or two) per case, told apart by the local (destination)
+port, all arriving on wan; each case's filters match only its port.  After the
+replay, lan's tx pcap must hold exactly the frames of the permitted cases, in
+order, and the FILTER_BLOCK drops must count exactly the frames of the
+blocked ones.
+
+Sublayer `hi` (weight 200) is evaluated before `lo` (weight 100).
+
+  port  layer                  filters                                       result
+  6001  INBOUND_TRANSPORT_V4   hi: permit+clear_action_right (hard, w 1)     PERMIT  hard permit wins over a
+                               lo: block (w 1000)                                    lower sublayer's block
+  6002  INBOUND_TRANSPORT_V4   hi: permit (soft)  lo: block                  BLOCK   soft permit is overridden
+  6003  INBOUND_TRANSPORT_V4   hi: block          lo: permit (hard)          BLOCK   static block is hard, final
+  6004  INBOUND_TRANSPORT_V4   hi: block          lo: permit (soft)          BLOCK
+  6005  INBOUND_TRANSPORT_V4   hi: permit w 20, block w 10                   PERMIT  weight order in a sublayer
+  6006  INBOUND_TRANSPORT_V4   hi: block w 20, permit w 10                   BLOCK
+  6007  (none)                                                             PERMIT  nothing matches
+  6010  ALE_AUTH_RECV_ACCEPT   hi: hard permit  lo: conn_limit(max 1)        flow 1 PERMIT, flow 2 BLOCK (veto)
+  6011  ALE_AUTH_RECV_ACCEPT   lo: conn_limit(max 1)                         flow 1 PERMIT, flow 2 BLOCK
+  6012  ALE_AUTH_RECV_ACCEPT   hi: soft permit  lo: conn_limit(max 1)        flow 1 PERMIT, flow 2 BLOCK
+  6020  ALE_FLOW_ESTABLISHED   hi: count inspection w 100, block w 10        BLOCK   CONTINUE does not end the
+                                                                                     sublayer (1-frame flow)
+  6021  ALE_FLOW_ESTABLISHED   hi: count inspection w 100, permit w 50,      PERMIT  the permit ends the sublayer
+                               block w 10
+  6022  ALE_FLOW_ESTABLISHED   hi: count inspection only                     PERMIT  inspection alone decides nothing
+"""
+
+import sys
+
+sys.dont_write_bytecode = True
+import dfpe2e as e  # noqa: E402
+
+N = 3  # frames per multi-frame flow
+
+
+def cond_port(port):
+    return "    conditions:\n      - {field: IP_LOCAL_PORT, match: equal, value: %d}\n" % port
+
+
+def flt(name, layer, sublayer, weight, action, port, flags=None, callout=None):
+    s = "  - name: %s\n    layer: %s\n    sublayer: %s\n    weight: %d\n    action: %s\n" % (
+        name, layer, sublayer, weight, action)
+    if flags:
+        s += "    flags: [%s]\n" % ", ".join(flags)
+    if callout:
+        s += "    callout: %s\n" % callout
+    return s + cond_port(port)
+
+
+TR = "INBOUND_TRANSPORT_V4"
+RA = "ALE_AUTH_RECV_ACCEPT_V4"
+FE = "ALE_FLOW_ESTABLISHED_V4"
+HARD = ["clear_action_right"]
+
+
+def config():
+    y = e.base_yaml()
+    y += ("sublayers:\n"
+          "  - {name: hi, key: %s, weight: 200}\n"
+          "  - {name: lo, key: %s, weight: 100}\n" % (e.guid(1), e.guid(2)))
+    y += ("callouts:\n"
+          "  - name: limiter\n    key: %s\n    layer: %s\n    module: \"builtin:conn_limit\"\n"
+          "    params: {max: 1}\n"
+          "  - name: counter\n    key: %s\n    layer: %s\n    module: \"builtin:count\"\n"
+          % (e.guid(3), RA, e.guid(4), FE))
+    y += "filters:\n"
+    y += flt("c6001-hard-permit", TR, "hi", 1, "permit", 6001, HARD)
+    y += flt("c6001-block", TR, "lo", 1000, "block", 6001)
+    y += flt("c6002-soft-permit", TR, "hi", 1, "permit", 6002)
+    y += flt("c6002-block", TR, "lo", 1000, "block", 6002)
+    y += flt("c6003-block", TR, "hi", 1, "block", 6003)
+    y += flt("c6003-hard-permit", TR, "lo", 1000, "permit", 6003, HARD)
+    y += flt("c6004-block", TR, "hi", 1, "block", 6004)
+    y += flt("c6004-soft-permit", TR, "lo", 1000, "permit", 6004)
+    y += flt("c6005-permit", TR, "hi", 20, "permit", 6005)
+    y += flt("c6005-block", TR, "hi", 10, "block", 6005)
+    y += flt("c6006-block", TR, "hi", 20, "block", 6006)
+    y += flt("c6006-permit", TR, "hi", 10, "permit", 6006, HARD)
+    y += flt("c6010-hard-permit", RA, "hi", 1, "permit", 6010, HARD)
+    y += flt("c6010-limit", RA, "lo", 1, "callout_terminating", 6010, callout="limiter")
+    y += flt("c6011-limit", RA, "lo", 1, "callout_terminating", 6011, callout="limiter")
+    y += flt("c6012-soft-permit", RA, "hi", 1, "permit", 6012)
+    y += flt("c6012-limit", RA, "lo", 1, "callout_terminating", 6012, callout="limiter")
+    y += flt("c6020-inspect", FE, "hi", 100, "callout_inspection", 6020, callout="counter")
+    y += flt("c6020-block", FE, "hi", 10, "block", 6020)
+    y += flt("c6021-inspect", FE, "hi", 100, "callout_inspection", 6021, callout="counter")
+    y += flt("c6021-permit", FE, "hi", 50, "permit", 6021)
+    y += flt("c6021-block", FE, "hi", 10, "block", 6021)
+    y += flt("c6022-inspect", FE, "hi", 100, "callout_inspection", 6022, callout="counter")
+    return y
+
+
+# (tag, remote, remote port, local port, frames, permitted)
+FLOWS = [
+    ("c6001", "198.51.100.1", 41001, 6001, N, True),
+    ("c6002", "198.51.100.2", 41002, 6002, N, False),
+    ("c6003", "198.51.100.3", 41003, 6003, N, False),
+    ("c6004", "198.51.100.4", 41004, 6004, N, False),
+    ("c6005", "198.51.100.5", 41005, 6005, N, True),
+    ("c6006", "198.51.100.6", 41006, 6006, N, False),
+    ("c6007", "198.51.100.7", 41007, 6007, N, True),
+    ("c6010a", "198.51.100.50", 42001, 6010, N, True),
+    ("c6010b", "198.51.100.50", 42002, 6010, N, False),   # the veto
+    ("c6011a", "198.51.100.51", 42001, 6011, N, True),
+    ("c6011b", "198.51.100.51", 42002, 6011, N, False),
+    ("c6012a", "198.51.100.52", 42001, 6012, N, True),
+    ("c6012b", "198.51.100.52", 42002, 6012, N, False),
+    ("c6020", "198.51.100.20", 43001, 6020, 1, False),
+    ("c6021", "198.51.100.21", 43001, 6021, N, True),
+    ("c6022", "198.51.100.22", 43001, 6022, N, True),
+]
+LOCAL = "10.0.0.10"
+
+
+def main(t):
+    wan = []
+    for tag, remote, rport, lport, n, _ in FLOWS:
+        wan += e.udp_flow(remote, LOCAL, rport, lport, n, tag, inbound=True)
+    d = t.dfp(config(), wan=wan, lan=[])
+    c = d.client()
+    c.wait_idle()
+
+    out = d.out_packets("lan")
+    got = {}
+    for p in out:
+        e.check(p.proto == 17 and p.dst == LOCAL, "unexpected frame out of lan: %r" % p)
+        got.setdefault((p.src, p.sport, p.dport), []).append(p.payload.decode("ascii", "replace"))
+    problems = []
+    for tag, remote, rport, lport, n, permitted in FLOWS:
+        want = ["%s-%d" % (tag, i) for i in range(n)] if permitted else []
+        have = got.pop((remote, rport, lport), [])
+        if have != want:
+            problems.append("%s (%s:%d > %s:%d): expected %s, got %s" % (
+                tag, remote, rport, LOCAL, lport, want or "nothing", have or "nothing"))
+    for k, v in got.items():
+        problems.append("frames of no case: %r %r" % (k, v))
+    e.check(not problems, "lan output differs from the arbitration table:\n  " +
+            "\n  ".join(problems))
+    e.expect_eq(len(d.out("wan")), 0, "frames out of wan (nothing arrived on lan)")
+
+    total = sum(f[4] for f in FLOWS)
+    permitted = sum(f[4] for f in FLOWS if f[5])
+    s = c.stats()
+    e.expect_eq(e.stat(s, "rx_packets"), total, "rx_packets")
+    e.expect_eq(e.stat(s, "tx_packets"), permitted, "tx_packets")
+    dr = {k: v for k, v in e.drops(s).items() if v}
+    e.expect_eq(dr, {"filter_block": total - permitted}, "non-zero drop counters")
+    d.quit(c)
+    e.expect_eq(d.rc, 0, "exit code after quit")
+
+
+e.run("arbitration", main)
