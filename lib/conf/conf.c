@@ -75,19 +75,24 @@ walk_port(struct conf_ctx *c, struct dfp_conf_port *p, struct conf_obj_side *sid
 			rd_name(c, "port name", p->name, &side->name_pos);
 			break;
 		case PORT_PORT:
-			if (rd_u64(c, "port", 0, UINT16_MAX, &v, &side->aux2_pos) == 0)
+			if (rd_u64(c, "port", 0, UINT16_MAX, &v, &vpos) == 0) {
 				p->port_id = (uint16_t)v;
+				side->aux2_pos = vpos;
+			}
 			break;
 		case PORT_ROLE:
 			if (rd_scalar(c, "role", role, sizeof(role), &vpos) != 0)
 				break;
-			if (strcmp(role, "outside") == 0)
+			if (strcmp(role, "outside") == 0) {
 				p->role = DFP_CONF_ROLE_OUTSIDE;
-			else if (strcmp(role, "inside") == 0)
+			} else if (strcmp(role, "inside") == 0) {
 				p->role = DFP_CONF_ROLE_INSIDE;
-			else
+			} else {
 				conf_error(c, vpos, "bad role %s: expected outside or inside",
 					conf_quote(role, q, sizeof(q)));
+				break;
+			}
+			side->aux_ok = true;
 			break;
 		case PORT_PEER:
 			rd_name(c, "peer", p->peer, &side->aux_pos);
@@ -181,12 +186,16 @@ check_ports(struct conf_ctx *c)
 		}
 		p->peer_index = (uint16_t)peer;
 		q = &conf->ports[peer];
+		/* A peer whose own peer is unknown was reported for that. */
+		if (q->peer[0] == '\0' || port_find(conf, q->peer) < 0)
+			continue;
 		if (strcmp(q->peer, p->name) != 0) {
 			conf_error(c, s->aux_pos, "peers must be mutual: port '%s' has peer '%s', "
 				"not '%s'", q->name, q->peer[0] != '\0' ? q->peer : "(none)", p->name);
 			continue;
 		}
-		if (p->role == q->role && (unsigned int)peer > i)
+		if (s->aux_ok && c->ports_side[peer].aux_ok && p->role == q->role &&
+				(unsigned int)peer > i)
 			conf_error(c, s->aux_pos, "ports '%s' and '%s' are peers with the same role: "
 				"a pair is one outside and one inside port", p->name, q->name);
 	}
@@ -242,6 +251,11 @@ walk_workers(struct conf_ctx *c)
 	int k;
 
 	c->conf->has_workers = true;
+	if (rd_is_null(c)) {
+		w->pos = rd_pos(c);
+		rd_advance(c);
+		return;
+	}
 	if (!rd_map_begin(c, "workers", &w->pos))
 		return;
 	while (rd_map_key(c, key, sizeof(key), &kpos)) {
@@ -277,6 +291,11 @@ walk_flows(struct conf_ctx *c)
 	int k;
 
 	c->conf->has_flows = true;
+	if (rd_is_null(c)) {
+		f->pos = rd_pos(c);
+		rd_advance(c);
+		return;
+	}
 	if (!rd_map_begin(c, "flows", &f->pos))
 		return;
 	while (rd_map_key(c, key, sizeof(key), &kpos)) {
@@ -566,6 +585,7 @@ dfp_status_t
 dfp_conf_load(const char *path, uint32_t flags, struct dfp_conf **out,
 		struct dfp_conf_errors *errs)
 {
+	char ebuf[128];
 	dfp_status_t st;
 	size_t len = 0;
 	char *buf;
@@ -585,7 +605,7 @@ dfp_conf_load(const char *path, uint32_t flags, struct dfp_conf **out,
 	if (f == NULL) {
 		errs->n = 1;
 		snprintf(errs->e[0].message, sizeof(errs->e[0].message), "cannot open: %s",
-			strerror(errno));
+			strerror_r(errno, ebuf, sizeof(ebuf)));
 		return DFP_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
 	rc = read_file(f, &buf, &len);
@@ -598,7 +618,7 @@ dfp_conf_load(const char *path, uint32_t flags, struct dfp_conf **out,
 	if (rc != 0) {
 		errs->n = 1;
 		snprintf(errs->e[0].message, sizeof(errs->e[0].message), "cannot read: %s",
-			strerror(-rc));
+			strerror_r(-rc, ebuf, sizeof(ebuf)));
 		return DFP_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
 	st = load(path, buf, len, flags, out, errs);

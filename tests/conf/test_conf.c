@@ -537,6 +537,16 @@ test_minimal_config_defaults(void **state)
 	assert_int_equal(c->workers.n_lcores, 0);
 	assert_int_equal(c->workers.burst, 1);
 	dfp_conf_free(c);
+
+	/* Null mappings are given but empty: defaults. */
+	c = load_ok("version: 1\nworkers:\nflows: ~\n", 0);
+	assert_true(c->has_workers);
+	assert_true(c->has_flows);
+	assert_int_equal(c->workers.burst, 32);
+	assert_int_equal(c->flows.capacity, 65536);
+	assert_int_equal(c->flows.pos.line, 3);
+	assert_int_equal(c->flows.pos.col, 8);
+	dfp_conf_free(c);
 }
 
 static const char external_refs[] =
