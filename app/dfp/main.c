@@ -363,7 +363,7 @@ main(int argc, char **argv)
 	if (o->check_config) {
 		rc = check_modules(dfp_app->conf) == 0 ? EXIT_OK : EXIT_CONFIG;
 		if (rc == EXIT_OK)
-			printf("%s: valid (%u ports, %u sublayers, %u callouts, %u filters)\n",
+			printf("configuration valid: %s (%u ports, %u sublayers, %u callouts, %u filters)\n",
 				dfp_app->conf->path, dfp_app->conf->n_ports,
 				dfp_app->conf->n_sublayers, dfp_app->conf->n_callouts,
 				dfp_app->conf->n_filters);
