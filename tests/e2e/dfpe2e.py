@@ -334,6 +334,30 @@ def find_one(objs, what, **kw):
     return hits[0]
 
 
+# The report builtin:count's flowDeleteFn logs once per association:
+#   count NAME: flow 0xID proto P SRC:SPORT > DST:DPORT packets IN/OUT bytes IN/OUT
+COUNT_REPORT_RE = re.compile(
+    r"count (?P<callout>\S+): flow (?P<flow>0x[0-9a-fA-F]+) proto (?P<proto>\d+) "
+    r"(?P<src>\S+):(?P<sport>\d+) > (?P<dst>\S+):(?P<dport>\d+) "
+    r"packets (?P<pin>\d+)/(?P<pout>\d+) bytes (?P<bin>\d+)/(?P<bout>\d+)")
+
+
+def count_reports(text, callout=None):
+    """builtin:count flowDeleteFn reports in a log: [{'flow': int, 'packets': in+out, ...}]."""
+    out = []
+    for line in text.splitlines():
+        m = COUNT_REPORT_RE.search(line)
+        if not m or (callout is not None and m.group("callout") != callout):
+            continue
+        d = m.groupdict()
+        for k in ("flow", "proto", "sport", "dport", "pin", "pout", "bin", "bout"):
+            d[k] = int(d[k], 0)
+        d["packets"] = d["pin"] + d["pout"]
+        d["line"] = line
+        out.append(d)
+    return out
+
+
 # ---------------------------------------------------------------- frames
 
 def frames_of(path):

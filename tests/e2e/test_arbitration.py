@@ -19,16 +19,32 @@ Sublayer `hi` (weight 200) is evaluated before `lo` (weight 100).
   6005  INBOUND_TRANSPORT_V4   hi: permit w 20, block w 10                   PERMIT  weight order in a sublayer
   6006  INBOUND_TRANSPORT_V4   hi: block w 20, permit w 10                   BLOCK
   6007  (none)                                                             PERMIT  nothing matches
-  6010  ALE_AUTH_RECV_ACCEPT   hi: hard permit  lo: conn_limit(max 1)        flow 1 PERMIT, flow 2 BLOCK (veto)
+  6010  ALE_AUTH_RECV_ACCEPT   hi: hard permit  lo: conn_limit(max 1)        flow 1 and 2 PERMIT: the
+                               callout is invoked without the write right and, as WFP's samples do,
+                               leaves the decision alone (spec §3.1.9); it admits nothing
   6011  ALE_AUTH_RECV_ACCEPT   lo: conn_limit(max 1)                         flow 1 PERMIT, flow 2 BLOCK
-  6012  ALE_AUTH_RECV_ACCEPT   hi: soft permit  lo: conn_limit(max 1)        flow 1 PERMIT, flow 2 BLOCK
+  6012  ALE_AUTH_RECV_ACCEPT   hi: soft permit  lo: conn_limit(max 1)        flow 1 PERMIT, flow 2 BLOCK:
+                                                                                     a callout overrides a soft permit
+  6013  ALE_AUTH_RECV_ACCEPT   hi: hard permit  lo: unregistered callout     PERMIT  the substituted block is
+                                                                                     static: it cannot veto (§3.3, §10.5)
+  6014  ALE_AUTH_RECV_ACCEPT   hi: soft permit  lo: unregistered callout     BLOCK
+  6015  ALE_AUTH_RECV_ACCEPT   lo: unregistered callout,                     PERMIT
+                               permit_if_callout_unregistered
+  6016  ALE_AUTH_RECV_ACCEPT   lo: unregistered callout                      BLOCK
   6020  ALE_FLOW_ESTABLISHED   hi: count inspection w 100, block w 10        BLOCK   CONTINUE does not end the
                                                                                      sublayer (1-frame flow)
   6021  ALE_FLOW_ESTABLISHED   hi: count inspection w 100, permit w 50,      PERMIT  the permit ends the sublayer
                                block w 10
   6022  ALE_FLOW_ESTABLISHED   hi: count inspection only                     PERMIT  inspection alone decides nothing
+
+No callout shipped with dfp (count, verdict, conn_limit, the example
+port_block plugin) writes BLOCK without the write right, so a callout veto
+of a hard permit cannot be produced end to end; 6010 checks that such a
+callout leaves the hard permit alone, and the conn_limit counters show which
+flows it admitted and blocked.
 """
 
+import re
 import sys
 
 sys.dont_write_bytecode = True
@@ -66,7 +82,9 @@ def config():
           "  - name: limiter\n    key: %s\n    layer: %s\n    module: \"builtin:conn_limit\"\n"
           "    params: {max: 1}\n"
           "  - name: counter\n    key: %s\n    layer: %s\n    module: \"builtin:count\"\n"
-          % (e.guid(3), RA, e.guid(4), FE))
+          "  - name: absent\n    key: %s\n    layer: %s\n    module: \"builtin:conn_limit\"\n"
+          "    register: false\n    params: {max: 1}\n"
+          % (e.guid(3), RA, e.guid(4), FE, e.guid(5), RA))
     y += "filters:\n"
     y += flt("c6001-hard-permit", TR, "hi", 1, "permit", 6001, HARD)
     y += flt("c6001-block", TR, "lo", 1000, "block", 6001)
@@ -85,6 +103,13 @@ def config():
     y += flt("c6011-limit", RA, "lo", 1, "callout_terminating", 6011, callout="limiter")
     y += flt("c6012-soft-permit", RA, "hi", 1, "permit", 6012)
     y += flt("c6012-limit", RA, "lo", 1, "callout_terminating", 6012, callout="limiter")
+    y += flt("c6013-hard-permit", RA, "hi", 1, "permit", 6013, HARD)
+    y += flt("c6013-absent", RA, "lo", 1, "callout_terminating", 6013, callout="absent")
+    y += flt("c6014-soft-permit", RA, "hi", 1, "permit", 6014)
+    y += flt("c6014-absent", RA, "lo", 1, "callout_terminating", 6014, callout="absent")
+    y += flt("c6015-absent", RA, "lo", 1, "callout_terminating", 6015,
+             ["permit_if_callout_unregistered"], callout="absent")
+    y += flt("c6016-absent", RA, "lo", 1, "callout_unknown", 6016, callout="absent")
     y += flt("c6020-inspect", FE, "hi", 100, "callout_inspection", 6020, callout="counter")
     y += flt("c6020-block", FE, "hi", 10, "block", 6020)
     y += flt("c6021-inspect", FE, "hi", 100, "callout_inspection", 6021, callout="counter")
@@ -104,11 +129,15 @@ FLOWS = [
     ("c6006", "198.51.100.6", 41006, 6006, N, False),
     ("c6007", "198.51.100.7", 41007, 6007, N, True),
     ("c6010a", "198.51.100.50", 42001, 6010, N, True),
-    ("c6010b", "198.51.100.50", 42002, 6010, N, False),   # the veto
+    ("c6010b", "198.51.100.50", 42002, 6010, N, True),
     ("c6011a", "198.51.100.51", 42001, 6011, N, True),
     ("c6011b", "198.51.100.51", 42002, 6011, N, False),
     ("c6012a", "198.51.100.52", 42001, 6012, N, True),
     ("c6012b", "198.51.100.52", 42002, 6012, N, False),
+    ("c6013", "198.51.100.13", 41013, 6013, N, True),
+    ("c6014", "198.51.100.14", 41014, 6014, N, False),
+    ("c6015", "198.51.100.15", 41015, 6015, N, True),
+    ("c6016", "198.51.100.16", 41016, 6016, N, False),
     ("c6020", "198.51.100.20", 43001, 6020, 1, False),
     ("c6021", "198.51.100.21", 43001, 6021, N, True),
     ("c6022", "198.51.100.22", 43001, 6022, N, True),
@@ -149,6 +178,14 @@ def main(t):
     e.expect_eq(e.stat(s, "tx_packets"), permitted, "tx_packets")
     dr = {k: v for k, v in e.drops(s).items() if v}
     e.expect_eq(dr, {"filter_block": total - permitted}, "non-zero drop counters")
+    # conn_limit admitted the first flows of 6011 and 6012 and blocked their second
+    # ones; 6010's two flows reached it without the write right.
+    lim = e.stat(s, "callout limiter")
+    got = dict(re.findall(r"\b(admitted|blocked|live) (\d+)", str(lim)))
+    e.expect_eq(got, {"admitted": "2", "blocked": "2", "live": "2"},
+                "conn_limit counters (callout limiter: %s)" % lim)
+    reg = {o["name"]: o.get("registered") for o in c.callouts()}
+    e.expect_eq((reg.get("limiter"), reg.get("absent")), ("yes", "no"), "registered")
     d.quit(c)
     e.expect_eq(d.rc, 0, "exit code after quit")
 

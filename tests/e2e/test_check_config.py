@@ -139,7 +139,7 @@ def main(t):
     for path in goods:
         n += 1
         rc, out, err = check_config(t, path, n)
-        locs = [x for x in (out + "\n" + err).splitlines() if x.strip().startswith(path + ":")]
+        locs = e.loc_lines(out + "\n" + err, path)
         if rc != 0 or locs:
             problems.append("good file %s: exit %d, error lines: %s; output tail: %r" % (
                 path, rc, locs, (out + err)[-800:]))

@@ -15,7 +15,6 @@ port 9999 (3 frames, held).  Then SIGTERM:
   context, with its packet count, and for no other flow.
 """
 
-import re
 import signal
 import sys
 
@@ -69,19 +68,6 @@ def frames(flow, tag):
     return e.udp_flow(local, remote, lport, rport, n, tag, inbound=False)
 
 
-def delete_lines(text, flow_ids):
-    """Log lines that report a deleted flow of the count callout, by flow."""
-    per = {fid: [] for fid in flow_ids}
-    for line in text.splitlines():
-        low = line.lower()
-        if "count" not in low:
-            continue
-        for fid in flow_ids:
-            if re.search(r"0x0*%x(?![0-9a-f])" % fid, low):
-                per[fid].append(line)
-    return per
-
-
 def main(t):
     wan, lan = [], []
     for i, f in enumerate(FLOWS):
@@ -117,23 +103,26 @@ def main(t):
         rx, tx, dropped, held))
     e.expect_eq(dropped, 3, "final drops (the 3 held frames, dropped by the block default)")
 
-    # flowDeleteFn of count: once per flow that carried a context, after the signal.
-    log = d.output()
-    after = d.stdout()[n_out:] + "\n" + d.stderr()[n_err:]
-    per = delete_lines(log, [f.id for f in flows])
-    per_after = delete_lines(after, [f.id for f in flows])
-    problems = []
-    for f in with_ctx:
-        if len(per[f.id]) != 1:
-            problems.append("flow 0x%x (%s): %d count report(s): %r" % (
-                f.id, f.raw, len(per[f.id]), per[f.id]))
-        elif not per_after[f.id]:
-            problems.append("flow 0x%x reported before the signal: %r" % (f.id, per[f.id]))
-    for f in pended_flows:
-        if per[f.id]:
-            problems.append("flow 0x%x had no context but count reported it: %r" % (
-                f.id, per[f.id]))
-    e.check(not problems, "flowDeleteFn reports:\n  " + "\n  ".join(problems))
+    # flowDeleteFn of count: once per flow that carried a context, after the signal,
+    # with the flow's frames counted.
+    reps = e.count_reports(d.output(), "counter")
+    late = e.count_reports(d.stdout()[n_out:] + "\n" + d.stderr()[n_err:], "counter")
+    e.expect_eq(sorted(r["flow"] for r in reps), sorted(f.id for f in with_ctx),
+                "flows reported by count's flowDeleteFn:\n  %s" % "\n  ".join(
+                    r["line"] for r in reps))
+    e.expect_eq(len(late), len(reps), "count reports printed after SIGTERM")
+    frames_by_port = {f[3]: f[4] for f in FLOWS}
+    for r in reps:
+        lport = r["dport"] if r["dport"] in frames_by_port else r["sport"]
+        e.expect_eq(r["packets"], frames_by_port.get(lport), "packets in %r" % r["line"])
+
+    # show flows named each flow by its addresses and ports (first packet's direction).
+    want = set()
+    for remote, rport, local, lport, _, inbound in FLOWS + [PENDED]:
+        want.add((17, remote, rport, local, lport) if inbound else
+                 (17, local, lport, remote, rport))
+    e.expect_eq(set(f.key() for f in flows), want, "flows listed by show flows (proto, src, "
+                "sport, dst, dport):\n  %s\n" % "\n  ".join(f.raw for f in flows))
 
 
 e.run("shutdown", main)
