@@ -221,6 +221,7 @@ dfp_conf_filter_flags_parse(const char *s, uint32_t *flags, char *err, size_t er
 	uint32_t acc = 0;
 	const char *end;
 	uint32_t bit;
+	bool fits;
 	char q[48];
 
 	if (s == NULL || flags == NULL) {
@@ -231,14 +232,16 @@ dfp_conf_filter_flags_parse(const char *s, uint32_t *flags, char *err, size_t er
 		end = strchr(s, ',');
 		if (end == NULL)
 			end = s + strlen(s);
-		if (!copy_trimmed(s, (size_t)(end - s), name, sizeof(name)) || name[0] == '\0' ||
-				(bit = conf_filter_flag_from_name(name)) == 0) {
-			if (copy_trimmed(s, (size_t)(end - s), name, sizeof(name)) && name[0] == '\0')
-				set_err(err, err_len, "empty filter flag name");
-			else
-				set_err(err, err_len, "unknown filter flag %s (persistent, "
-					"clear_action_right, permit_if_callout_unregistered)",
-					conf_quote(name, q, sizeof(q)));
+		fits = copy_trimmed(s, (size_t)(end - s), name, sizeof(name));
+		if (fits && name[0] == '\0') {
+			set_err(err, err_len, "empty filter flag name");
+			return DFP_STATUS_INVALID_PARAMETER;
+		}
+		bit = fits ? conf_filter_flag_from_name(name) : 0;
+		if (bit == 0) {
+			set_err(err, err_len, "unknown filter flag %s (persistent, "
+				"clear_action_right, permit_if_callout_unregistered)",
+				conf_quote(fits ? name : s, q, sizeof(q)));
 			return DFP_STATUS_INVALID_PARAMETER;
 		}
 		acc |= bit;
