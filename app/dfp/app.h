@@ -118,6 +118,9 @@ void app_fail(dfp_status_t st, const char *fmt, ...) __attribute__((format(print
  */
 dfp_status_t app_console_exec(struct app_client *c, const char *line);
 
+/** As app_console_exec() for a line of len bytes that may hold NUL bytes (refused). */
+dfp_status_t app_console_exec_n(struct app_client *c, const char *line, size_t len);
+
 /** Create a client writing to fd with its own session (NULL session = the app's). */
 struct app_client *app_client_new(int out_fd, const char *kind, bool own_session);
 
@@ -214,6 +217,13 @@ dfp_status_t app_sublayer_key(struct dfp_ctl_session *s, const char *str, struct
  */
 dfp_status_t app_config_apply(struct dfp_ctl_session *s, const struct dfp_conf *c, bool running,
 		FILE *errf);
+
+/**
+ * Check a configuration against the running appliance without changing it:
+ * the same steps as app_config_apply() in a transaction that is aborted
+ * (no registration). Errors go to the current client.
+ */
+dfp_status_t app_config_dry_run(struct dfp_ctl_session *s, const struct dfp_conf *c);
 
 /**
  * Check that a file's ports/workers/eal (when present) match the running

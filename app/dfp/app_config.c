@@ -178,8 +178,24 @@ app_config_check_running(const struct dfp_conf *c, void (*emit)(void *arg, const
 	return bad == 0 ? DFP_STATUS_SUCCESS : DFP_STATUS_INVALID_PARAMETER;
 }
 
+static dfp_status_t config_apply(struct dfp_ctl_session *s, const struct dfp_conf *c,
+		bool running, FILE *errf, bool dry_run);
+
 dfp_status_t
 app_config_apply(struct dfp_ctl_session *s, const struct dfp_conf *c, bool running, FILE *errf)
+{
+	return config_apply(s, c, running, errf, false);
+}
+
+dfp_status_t
+app_config_dry_run(struct dfp_ctl_session *s, const struct dfp_conf *c)
+{
+	return config_apply(s, c, true, NULL, true);
+}
+
+static dfp_status_t
+config_apply(struct dfp_ctl_session *s, const struct dfp_conf *c, bool running, FILE *errf,
+		bool dry_run)
 {
 	struct sink k = {.f = errf, .path = c->path};
 	struct app_callout **declared = NULL;
@@ -268,7 +284,7 @@ app_config_apply(struct dfp_ctl_session *s, const struct dfp_conf *c, bool runni
 				dfp_status_name(st));
 	}
 	/* Registrations before the commit, as a driver registers before BFE adds filters. */
-	for (i = 0; i < n_declared && first == DFP_STATUS_SUCCESS; i++) {
+	for (i = 0; !dry_run && i < n_declared && first == DFP_STATUS_SUCCESS; i++) {
 		const struct dfp_conf_callout *cc = NULL;
 
 		for (j = 0; j < c->n_callouts; j++)
@@ -280,13 +296,13 @@ app_config_apply(struct dfp_ctl_session *s, const struct dfp_conf *c, bool runni
 		if (st != DFP_STATUS_SUCCESS)
 			FAIL_(&cc->pos, st, "%s", err);
 	}
-	if (first == DFP_STATUS_SUCCESS) {
+	if (first == DFP_STATUS_SUCCESS && !dry_run) {
 		st = dfp_ctl_txn_commit(s);
 		if (st != DFP_STATUS_SUCCESS)
 			FAIL_(NULL, st, "commit failed: %s", dfp_status_message(st));
 	}
 #undef FAIL_
-	if (first != DFP_STATUS_SUCCESS) {
+	if (first != DFP_STATUS_SUCCESS || dry_run) {
 		dfp_ctl_txn_abort(s);
 		for (i = 0; i < n_declared; i++) {
 			app_callout_unregister(declared[i]);

@@ -183,7 +183,7 @@ remove_all(const char *callout_s)
 {
 	struct ctx_list l;
 	uint64_t callout;
-	unsigned int i, ok = 0;
+	unsigned int i;
 	dfp_status_t summary = DFP_STATUS_SUCCESS;
 
 	if (!parse_id(callout_s, "callout id", UINT32_MAX, &callout))
@@ -204,13 +204,11 @@ remove_all(const char *callout_s)
 
 		app_printf("0x%016" PRIx64 " layer %u callout %u %s\n", l.c[i].flow_id,
 			l.c[i].layer_id, l.c[i].callout_id, dfp_status_format(st, sb, sizeof(sb)));
-		if (st == DFP_STATUS_SUCCESS || st == DFP_STATUS_PENDING)
-			ok++;
-		else if (summary == DFP_STATUS_SUCCESS)
+		if (st != DFP_STATUS_SUCCESS && st != DFP_STATUS_PENDING &&
+				summary == DFP_STATUS_SUCCESS)
 			summary = st;
 	}
 	free(l.c);
-	app_printf("removed %u of %u contexts of callout %" PRIu64 "\n", ok, l.n, callout);
 	app_status(summary);
 }
 

@@ -37,13 +37,6 @@ CMD_FN(cmd_txn)
 	cmd_done(st);
 }
 
-static void
-emit_error(void *arg, const char *line)
-{
-	(void)arg;
-	app_printf("%s\n", line);
-}
-
 CMD_FN(cmd_config)
 {
 	struct dfp_conf_errors *errs = calloc(1, sizeof(*errs));
@@ -78,9 +71,9 @@ CMD_FN(cmd_config)
 		else
 			app_printf("error: %s: nothing changed\n", a->w2);
 	} else {
-		st = app_config_check_running(c, emit_error, NULL);
+		st = app_config_dry_run(cmd_session(), c);
 		if (st == DFP_STATUS_SUCCESS)
-			app_printf("%s: valid (%u sublayers, %u callouts, %u filters)\n", a->w2,
+			app_printf("valid: %s (%u sublayers, %u callouts, %u filters)\n", a->w2,
 				c->n_sublayers, c->n_callouts, c->n_filters);
 	}
 	dfp_conf_free(c);

@@ -176,10 +176,15 @@ line_check(const char *line, size_t len, char *why, size_t why_len)
 dfp_status_t
 app_console_exec(struct app_client *c, const char *line)
 {
+	return app_console_exec_n(c, line, strlen(line));
+}
+
+dfp_status_t
+app_console_exec_n(struct app_client *c, const char *line, size_t len)
+{
 	struct app_client *saved = cur_client;
 	bool saved_done = cur_status_done;
 	char *buf, why[96];
-	size_t len = strlen(line);
 	const char *p;
 	int ret;
 	dfp_status_t st = DFP_STATUS_SUCCESS;
@@ -246,14 +251,17 @@ app_console_run_file(const char *path)
 		fclose(f);
 		return -1;
 	}
-	while (!dfp_app->quit && getline(&line, &cap, f) >= 0) {
-		size_t n = strlen(line);
+	ssize_t got;
+
+	while (!dfp_app->quit && (got = getline(&line, &cap, f)) >= 0) {
+		size_t n = (size_t)got;
 
 		/* Echo the command (as testpmd does) so the output reads as a transcript. */
-		if (n > 0 && line_check(line, n - (line[n - 1] == '\n'), (char[8]){0}, 8) == NULL)
+		if (n > 0 && strlen(line) == n &&
+				line_check(line, n - (line[n - 1] == '\n'), (char[8]){0}, 8) == NULL)
 			printf("dfp> %s%s", line, line[n - 1] == '\n' ? "" : "\n");
 		fflush(stdout);
-		app_console_exec(c, line);
+		app_console_exec_n(c, line, n);
 	}
 	free(line);
 	fclose(f);

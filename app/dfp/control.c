@@ -76,7 +76,7 @@ client_thread(void *arg)
 				/* An overlong line keeps its first CONTROL_LINE_MAX bytes, which
 				 * app_console_exec() refuses by length: one error, one status. */
 				line[len] = '\0';
-				app_console_exec(c, line);
+				app_console_exec_n(c, line, len);
 				len = 0;
 				if (dfp_app->quit)
 					break;
