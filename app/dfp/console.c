@@ -241,6 +241,7 @@ app_console_run_file(const char *path)
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t got;
 
 	if (f == NULL) {
 		fprintf(stderr, "dfp: %s: %s\n", path, strerror(errno));
@@ -251,8 +252,6 @@ app_console_run_file(const char *path)
 		fclose(f);
 		return -1;
 	}
-	ssize_t got;
-
 	while (!dfp_app->quit && (got = getline(&line, &cap, f)) >= 0) {
 		size_t n = (size_t)got;
 
