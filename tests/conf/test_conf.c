@@ -666,6 +666,12 @@ test_load_missing_file(void **state)
 	assert_int_equal(errs.e[0].pos.col, 0);
 	assert_non_null(strstr(errs.e[0].message, "No such file"));
 	assert_string_equal(errs.path, "/nonexistent/dfp.yaml");
+
+	/* A directory opens but cannot be read. */
+	assert_int_equal(dfp_conf_load("/", 0, &c, &errs), DFP_STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_null(c);
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.e[0].message, "Is a directory"));
 }
 
 static void
