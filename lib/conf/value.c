@@ -54,6 +54,9 @@ static const struct named_value filter_flag_names[] = {
 	{"permit_if_callout_unregistered", DFP_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED},
 };
 
+static void set_err(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static void
 set_err(char *err, size_t err_len, const char *fmt, ...)
 {
