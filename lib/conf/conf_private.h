@@ -70,6 +70,7 @@ struct conf_obj_side {
 	struct dfp_conf_pos aux_pos;     /**< Ports: `peer:` value; callouts: `layer:` value. */
 	struct dfp_conf_pos aux2_pos;    /**< Ports: `port:` value. */
 	size_t cond_off;                 /**< Filters: first condition in the pool. */
+	bool aux_ok;                     /**< Ports: the role is valid. */
 };
 
 /** One condition as written, kept until the filter's layer is known. */

@@ -301,10 +301,10 @@ conf_check_objects(struct conf_ctx *c)
 		s = &conf->sublayers[i];
 		if (s->name[0] != '\0' && builtin_by_name(s->name) >= 0)
 			conf_error(c, c->sublayers_side[i].name_pos,
-				"sublayer name '%s' is a built-in sublayer's", s->name);
+				"sublayer name '%s' is taken by a built-in sublayer", s->name);
 		if (!dfp_guid_is_zero(&s->key) && builtin_by_key(&s->key) >= 0)
 			conf_error(c, c->sublayers_side[i].key_pos,
-				"sublayer key %s is a built-in sublayer's",
+				"sublayer key %s is taken by a built-in sublayer",
 				dfp_guid_format(&s->key, gbuf, sizeof(gbuf)));
 	}
 	for (i = 0; i < conf->n_filters; i++) {
