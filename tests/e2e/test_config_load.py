@@ -158,7 +158,8 @@ def main(t):
         if after != before:
             problems.append("config load %s changed the listings:\n    before %r\n    after  %r"
                             % (name, before, after))
-    e.check(not problems, "bad files:\n  " + "\n  ".join(problems))
+    # Reported at the end, after the good file's part has run too.
+    bad_problems = problems
 
     e.expect_eq(replay(d, c), first, "ports forwarded after the bad loads (lan, wan)")
     e.expect_eq(snapshot(c), before, "listings after the replay")
@@ -188,6 +189,7 @@ def main(t):
     e.expect_eq(e.drops(s1).get("filter_block", 0) - e.drops(s0).get("filter_block", 0), 6,
                 "filter_block drops of the last replay (7001, 7002, 7004)")
     e.expect_eq(d.quit(c), 0, "exit code after quit")
+    e.check(not bad_problems, "bad files:\n  " + "\n  ".join(bad_problems))
 
 
 e.run("config_load", main)

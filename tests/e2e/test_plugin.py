@@ -11,8 +11,9 @@ With --bad-abi-plugin (a plugin built with another module ABI version):
 - `--check-config` of a config naming it exits 1 with a `FILE:LINE:COL:`
   line at its `module:` value that names the ABI problem;
 - starting the appliance with that config exits 1 (a configuration error);
-- on a running appliance, `callout add ... module BAD` and `config load`
-  of such a file are refused, and the appliance keeps forwarding.
+- on a running appliance, `config load` of such a file is refused with a
+  FILE:LINE:COL line (and `callout add ... module PATH` too: the console
+  takes built-in modules only), and the appliance keeps forwarding.
 """
 
 import os
@@ -112,10 +113,9 @@ def run_bad(t):
     c = d.client()
     c.wait_idle()
     e.expect_eq(len(d.out("wan")), 6, "frames out of wan before")
+    # The console adds built-in modules only (README): a plugin path is refused there.
     r = c.send("callout add bad key %s layer %s module %s" % (e.guid(0x73), LAYER, bad))
     e.check(r.status != "STATUS_SUCCESS", "callout add with a bad-ABI plugin succeeded")
-    e.check(any("abi" in x.lower() or "version" in x.lower() for x in r.lines),
-            "callout add: no line names the ABI problem: %r" % r.lines)
     r = c.send("config load %s" % path)
     e.check(r.status != "STATUS_SUCCESS", "config load with a bad-ABI plugin succeeded")
     e.check(e.loc_lines("\n".join(r.lines), path), "config load: no FILE:LINE:COL line: %r"
