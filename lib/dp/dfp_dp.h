@@ -25,9 +25,20 @@
  *
  * A final BLOCK at any layer drops the packet and ends its walk (ABSORB
  * drops it silently); each drop is counted by reason (DFP_DP_DROP_LIST).
- * Per-packet layers classify a whole burst per call. A flow keeps its ALE
- * decision with the ruleset generation it was taken under: later packets
- * skip ALE_AUTH while the generation of the ALE layers is unchanged, and are
+ * Per-packet layers classify a whole burst per call; so do
+ * ALE_FLOW_ESTABLISHED, STREAM and DATAGRAM_DATA (one call per layer and
+ * family for a burst's packets that reach them), with the verdicts and the
+ * transmit order of walking each packet to its end before the next: a
+ * packet whose outcome a later one depends on (it establishes that flow,
+ * tears a TCP flow down, or is a first fragment) cuts the batch. Callouts
+ * of those layers may see a burst's packets in layer order rather than
+ * packet order (all establishments, then the data layers). ALE_AUTH_CONNECT
+ * and ALE_AUTH_RECV_ACCEPT classify one packet per call (a classification
+ * there may pend its flow).
+ *
+ * A flow keeps its ALE decision with the ruleset generation it was taken
+ * under: later packets skip ALE_AUTH while the generation of the ALE layers
+ * is unchanged, and are
  * re-authorised (IS_REAUTHORIZE, REAUTHORIZE_REASON_POLICY_CHANGE) when a
  * commit changed them. A flow blocked at its first authorisation keeps
  * dropping while its ALE layer is unchanged; after such a commit its next

@@ -7,7 +7,9 @@
  * layers (MAC_FRAME, IPPACKET, TRANSPORT) then classify the whole burst per
  * layer and family. Pass 2 walks each surviving IP packet through its flow
  * in arrival order (flow state is sequential by nature): ALE authorisation
- * or re-authorisation, establishment, STREAM/DATAGRAM_DATA, transmit.
+ * or re-authorisation, then what is left (establishment, STREAM or
+ * DATAGRAM_DATA, transmit, TCP teardown) goes into a batch that classifies
+ * once per flow layer and finishes its packets in order (batch_flush()).
  * Completions of pended classifications are drained every loop.
  *
  * Fragments [port]: a first fragment is classified like a whole packet and
@@ -50,8 +52,30 @@ struct dp_pkt {
 	bool dead;                /* Dropped (already counted and freed). */
 	bool keyed;               /* key/found are set (pass 2's bulk lookup). */
 	struct dfp_flow_key key;  /* Flow key of an IP packet. */
+	uint8_t todo;             /* DP_TODO_* left for the batch's flush (in key's padding). */
 	struct dfp_flow *found;   /* Bulk lookup result (NULL: miss) ... */
 	uint64_t found_id;        /* ... and its id, re-checked at walk time. */
+};
+
+/* What a packet in a batch still needs (decided by its walk, done at the flush). */
+#define DP_TODO_EST 0x01u       /* ALE_FLOW_ESTABLISHED: its flow is established by it. */
+#define DP_TODO_DATA 0x02u      /* STREAM or DATAGRAM_DATA. */
+#define DP_TODO_TEARDOWN 0x04u  /* TCP RST or both FINs seen: closes or ends its flow. */
+
+/*
+ * Packets whose walk is decided up to the flow layers after ALE
+ * authorisation, in walk order: the flush classifies them one call per
+ * layer (ALE_FLOW_ESTABLISHED, then STREAM and DATAGRAM_DATA per family)
+ * and then finishes them in order (transmit, TCP teardown), so the batch
+ * transmits in arrival order. See batch_flush() for when a batch is cut.
+ */
+struct dp_batch {
+	unsigned int n;
+	unsigned int n_est;       /* Of which with DP_TODO_EST. */
+	uint16_t arrival;         /* Arrival port index of every packet (a burst comes
+				   * from one port; released packets go one at a time). */
+	uint8_t active;           /* DP_ACTIVE_*: flow layers with filters (batch_begin()). */
+	struct dp_pkt *pkts[DP_BURST_MAX];
 };
 
 struct dp_burst {
@@ -59,6 +83,7 @@ struct dp_burst {
 	const struct dp_port *port;
 	bool inbound;
 	unsigned int n;
+	struct dp_batch batch;
 	struct dp_pkt pkts[DP_BURST_MAX];
 };
 
@@ -95,14 +120,6 @@ static uint16_t
 layer_established(unsigned int family)
 {
 	return family == 6 ? DFP_LAYER_ALE_FLOW_ESTABLISHED_V6 : DFP_LAYER_ALE_FLOW_ESTABLISHED_V4;
-}
-
-static uint16_t
-layer_data(uint8_t proto, unsigned int family)
-{
-	if (proto == IPPROTO_TCP)
-		return family == 6 ? DFP_LAYER_STREAM_V6 : DFP_LAYER_STREAM_V4;
-	return family == 6 ? DFP_LAYER_DATAGRAM_DATA_V6 : DFP_LAYER_DATAGRAM_DATA_V4;
 }
 
 /* ---- Fragments ---- */
@@ -499,62 +516,244 @@ ale_authorize(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct d
 	return true;
 }
 
-/*
- * Everything after ALE authorisation: TCP state, establishment,
- * STREAM/DATAGRAM_DATA, transmit, TCP teardown. Consumes the packet. TCP
- * state follows the packets in the order they are walked, so a packet held
- * while its flow was pended counts when it is released, not when it came.
- */
+/* Data layers by index: (family 6) * 2 + (not TCP). */
+static const uint16_t data_layers[4] = {
+	DFP_LAYER_STREAM_V4, DFP_LAYER_DATAGRAM_DATA_V4,
+	DFP_LAYER_STREAM_V6, DFP_LAYER_DATAGRAM_DATA_V6,
+};
+
+/* Bits of dp_batch.active: data layers 0..3 (data_layers[]), then establishment. */
+#define DP_ACTIVE_DATA 0x0fu
+#define DP_ACTIVE_EST(fam) (0x10u << ((fam) == 6))
+
+/* Start a batch: which flow layers have filters in this ruleset. */
 static void
-walk_authorized(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_pkt *p,
-		struct dfp_flow *f, uint16_t arrival_port)
+batch_begin(struct dp_batch *bt, const struct dfp_engine_ruleset *rs)
 {
-	struct dfp_flow_state *st = dfp_flow_state(f);
-	bool tcp = p->info.proto == IPPROTO_TCP;
-	uint32_t action, vflags;
+	unsigned int l;
+
+	bt->n = 0;
+	bt->n_est = 0;
+	bt->active = 0;
+	for (l = 0; l < RTE_DIM(data_layers); l++)
+		if (dfp_engine_ruleset_filter_count(rs, data_layers[l]) != 0)
+			bt->active |= 1u << l;
+	if (dfp_engine_ruleset_filter_count(rs, DFP_LAYER_ALE_FLOW_ESTABLISHED_V4) != 0)
+		bt->active |= DP_ACTIVE_EST(4);
+	if (dfp_engine_ruleset_filter_count(rs, DFP_LAYER_ALE_FLOW_ESTABLISHED_V6) != 0)
+		bt->active |= DP_ACTIVE_EST(6);
+}
+
+/*
+ * The end of a permitted packet's walk: TCP teardown, the first fragment's
+ * record, transmit, and the flow's end after its last packet.
+ */
+static inline void
+pkt_finish(struct dp_worker *w, struct dp_pkt *p, uint16_t arrival_port)
+{
+	struct dfp_flow_state *st;
 	bool end_after = false;
 
-	if (tcp)
-		tcp_track(st, &p->info, p->fdir);
-	if (st->phase == DFP_FLOW_PHASE_AUTHORIZED &&
-			(!tcp || (st->tcp & DFP_FLOW_TCP_FINAL_ACK))) {
-		action = classify_one(w, rs, layer_established(p->info.family), &p->values,
-			&p->cpkt, &vflags);
-		if (action == DFP_ACTION_BLOCK) {
-			phase_set(st, DFP_FLOW_PHASE_BLOCKED);
-			pkt_drop(w, p, DFP_DP_DROP_FILTER_BLOCK);
-			return;
-		}
-		phase_set(st, DFP_FLOW_PHASE_ESTABLISHED);
-	}
-	/* Data layers: TCP segments with payload once established; other protocols always. */
-	if (!tcp || (p->info.l4_payload_len > 0 && st->phase >= DFP_FLOW_PHASE_ESTABLISHED)) {
-		action = classify_one(w, rs, layer_data(p->info.proto, p->info.family), &p->values,
-			&p->cpkt, &vflags);
-		if (action == DFP_ACTION_BLOCK) {
-			pkt_drop(w, p, (vflags & DFP_ENGINE_VERDICT_F_ABSORB) ?
-				DFP_DP_DROP_FILTER_ABSORB : DFP_DP_DROP_FILTER_BLOCK);
-			return;
-		}
-	}
-	if (tcp) {
+	if (p->todo & DP_TODO_TEARDOWN) {
 		/* RST ends the flow; so does the ACK after both FINs. */
+		st = dfp_flow_state(p->flow);
 		if (st->tcp & DFP_FLOW_TCP_RST)
 			end_after = true;
-		else if ((st->tcp & (DFP_FLOW_TCP_FIN_FWD | DFP_FLOW_TCP_FIN_REV)) ==
-				(DFP_FLOW_TCP_FIN_FWD | DFP_FLOW_TCP_FIN_REV)) {
-			if (st->phase == DFP_FLOW_PHASE_CLOSING && !(p->info.tcp_flags & 0x01))
-				end_after = true;
-			else
-				phase_set(st, DFP_FLOW_PHASE_CLOSING);
-		}
+		else if (st->phase == DFP_FLOW_PHASE_CLOSING && !(p->info.tcp_flags & 0x01))
+			end_after = true;
+		else
+			phase_set(st, DFP_FLOW_PHASE_CLOSING);
 	}
 	if (p->info.frag & DFP_DP_FRAG_FIRST)
 		frag_record(w, &p->info, DFP_DP_DROP_NONE);
 	tx_enqueue(w, arrival_port, p->m);
 	p->dead = true;
 	if (end_after)
-		flow_finish(w, f);
+		flow_finish(w, p->flow);
+}
+
+/*
+ * Add a packet to the batch: its walk continues at the flush. With no
+ * filter at any flow layer there is nothing to classify: the packet's
+ * walk ends now (an establishment permits), and the batch stays empty.
+ */
+static inline void
+batch_add(struct dp_worker *w, struct dp_batch *bt, struct dp_pkt *p, uint16_t arrival_port,
+		uint8_t todo)
+{
+	RTE_ASSERT(bt->n == 0 || bt->arrival == arrival_port);
+	p->todo = todo;
+	if (bt->active == 0) {
+		if (todo & DP_TODO_EST)
+			phase_set(dfp_flow_state(p->flow), DFP_FLOW_PHASE_ESTABLISHED);
+		pkt_finish(w, p, arrival_port);
+		return;
+	}
+	bt->arrival = arrival_port;
+	bt->n_est += (todo & DP_TODO_EST) != 0;
+	bt->pkts[bt->n++] = p;
+}
+
+/* True if the batch holds a packet that will establish flow f. */
+static bool
+batch_establishes(const struct dp_batch *bt, const struct dfp_flow *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < bt->n; i++)
+		if ((bt->pkts[i]->todo & DP_TODO_EST) && bt->pkts[i]->flow == f)
+			return true;
+	return false;
+}
+
+/* Classify the n packets of `sel` at one layer, in one call. */
+static void
+classify_sel(struct dp_worker *w, const struct dfp_engine_ruleset *rs, uint16_t layer,
+		struct dp_pkt **sel, unsigned int n, struct dfp_engine_verdict *out)
+{
+	const struct dfp_engine_values *vals[DP_BURST_MAX];
+	void *ctxs[DP_BURST_MAX];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		vals[i] = &sel[i]->values;
+		ctxs[i] = &sel[i]->cpkt;
+	}
+	dfp_engine_classify_burst(rs, layer, vals, ctxs, n, &w->env, out);
+}
+
+/*
+ * ALE_FLOW_ESTABLISHED for the batch's packets that establish their flow,
+ * one call per family; a family without filters there permits without one.
+ */
+static void
+batch_establish(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_batch *bt)
+{
+	struct dfp_engine_verdict out[DP_BURST_MAX];
+	struct dp_pkt *sel[2][DP_BURST_MAX];
+	unsigned int i, k, n[2] = {0, 0}, fam;
+
+	for (i = 0; i < bt->n; i++) {
+		struct dp_pkt *p = bt->pkts[i];
+
+		if (p->todo & DP_TODO_EST)
+			sel[p->info.family == 6][n[p->info.family == 6]++] = p;
+	}
+	for (fam = 0; fam < 2; fam++) {
+		bool active = bt->active & DP_ACTIVE_EST(fam ? 6 : 4);
+
+		if (n[fam] != 0 && active)
+			classify_sel(w, rs, layer_established(fam ? 6 : 4), sel[fam], n[fam], out);
+		for (k = 0; k < n[fam]; k++) {
+			struct dfp_flow_state *st = dfp_flow_state(sel[fam][k]->flow);
+
+			if (active && out[k].action == DFP_ACTION_BLOCK) {
+				phase_set(st, DFP_FLOW_PHASE_BLOCKED);
+				pkt_drop(w, sel[fam][k], DFP_DP_DROP_FILTER_BLOCK);
+			} else {
+				phase_set(st, DFP_FLOW_PHASE_ESTABLISHED);
+			}
+		}
+	}
+}
+
+/*
+ * STREAM and DATAGRAM_DATA for the batch's live packets that reach them,
+ * one call per layer with filters (the others permit).
+ */
+static void
+batch_data(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_batch *bt)
+{
+	struct dfp_engine_verdict out[DP_BURST_MAX];
+	struct dp_pkt *sel[4][DP_BURST_MAX];
+	unsigned int i, k, l, n[4] = {0, 0, 0, 0};
+	unsigned int active = bt->active & DP_ACTIVE_DATA;
+
+	for (i = 0; i < bt->n; i++) {
+		struct dp_pkt *p = bt->pkts[i];
+
+		if (p->dead || !(p->todo & DP_TODO_DATA))
+			continue;
+		l = (p->info.family == 6) * 2u + (p->info.proto != IPPROTO_TCP);
+		if (active & (1u << l))
+			sel[l][n[l]++] = p;
+	}
+	for (l = 0; l < 4; l++) {
+		if (n[l] == 0)
+			continue;
+		classify_sel(w, rs, data_layers[l], sel[l], n[l], out);
+		for (k = 0; k < n[l]; k++)
+			if (out[k].action == DFP_ACTION_BLOCK)
+				pkt_drop(w, sel[l][k], (out[k].flags & DFP_ENGINE_VERDICT_F_ABSORB) ?
+					DFP_DP_DROP_FILTER_ABSORB : DFP_DP_DROP_FILTER_BLOCK);
+	}
+}
+
+/*
+ * Finish the batch: establishment, then the data layers, one classify call
+ * per layer, then every packet still alive in walk order.
+ *
+ * Results are those of walking each packet to its end before the next,
+ * because the walk cuts the batch (flushes) wherever a later packet could
+ * depend on an earlier one's outcome:
+ * - a packet that establishes its flow: a later packet of that flow is
+ *   walked only after the flush (its phase depends on the verdict);
+ * - a TCP teardown packet (the flow may close or end) and a first fragment
+ *   (later fragments read its record): flushed right after them.
+ * A data-layer verdict changes nothing but its own packet's fate. What the
+ * batch does change is the order callouts run in: a burst's
+ * ALE_FLOW_ESTABLISHED callouts run before its STREAM/DATAGRAM_DATA ones,
+ * and ALE_AUTH callouts of later packets before the data-layer callouts of
+ * earlier ones.
+ */
+static void
+batch_flush(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_batch *bt)
+{
+	unsigned int i;
+
+	if (bt->n == 0)
+		return;
+	if (bt->n_est != 0)
+		batch_establish(w, rs, bt);
+	if (bt->active & DP_ACTIVE_DATA)
+		batch_data(w, rs, bt);
+	for (i = 0; i < bt->n; i++)
+		if (!bt->pkts[i]->dead)
+			pkt_finish(w, bt->pkts[i], bt->arrival);
+	bt->n = 0;
+	bt->n_est = 0;
+}
+
+/*
+ * Everything after ALE authorisation: TCP state, then what establishment,
+ * the data layers and teardown will need, for the batch's flush. TCP state
+ * follows the packets in the order they are walked, so a packet held while
+ * its flow was pended counts when it is released, not when it came.
+ */
+static void
+walk_authorized(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_batch *bt,
+		struct dp_pkt *p, uint16_t arrival_port)
+{
+	struct dfp_flow_state *st = dfp_flow_state(p->flow);
+	bool tcp = p->info.proto == IPPROTO_TCP;
+	uint8_t todo = 0;
+
+	if (tcp)
+		tcp_track(st, &p->info, p->fdir);
+	if (st->phase == DFP_FLOW_PHASE_AUTHORIZED &&
+			(!tcp || (st->tcp & DFP_FLOW_TCP_FINAL_ACK)))
+		todo |= DP_TODO_EST;
+	/* Data layers: TCP segments with payload once established; other protocols always. */
+	if (!tcp || (p->info.l4_payload_len > 0 &&
+			(st->phase >= DFP_FLOW_PHASE_ESTABLISHED || (todo & DP_TODO_EST))))
+		todo |= DP_TODO_DATA;
+	if (tcp && ((st->tcp & DFP_FLOW_TCP_RST) ||
+			(st->tcp & (DFP_FLOW_TCP_FIN_FWD | DFP_FLOW_TCP_FIN_REV)) ==
+			(DFP_FLOW_TCP_FIN_FWD | DFP_FLOW_TCP_FIN_REV)))
+		todo |= DP_TODO_TEARDOWN;
+	batch_add(w, bt, p, arrival_port, todo);
+	if ((todo & DP_TODO_TEARDOWN) || (p->info.frag & DFP_DP_FRAG_FIRST))
+		batch_flush(w, rs, bt);
 }
 
 /* The flow key of an IP packet; returns its direction relative to the key. */
@@ -707,8 +906,7 @@ walk_flow(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t no
 			pkt_drop(w, p, (enum dfp_dp_drop)e->drop);
 			return;
 		}
-		tx_enqueue(w, arrival, p->m);
-		p->dead = true;
+		batch_add(w, &b->batch, p, arrival, 0);
 		return;
 	}
 	if (!flow_attach(w, b, p, now) || p->dead)
@@ -718,11 +916,14 @@ walk_flow(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t no
 		/* Fail-open without a flow: per-packet layers only. */
 		if (p->info.frag & DFP_DP_FRAG_FIRST)
 			frag_record(w, &p->info, DFP_DP_DROP_NONE);
-		tx_enqueue(w, arrival, p->m);
-		p->dead = true;
+		batch_add(w, &b->batch, p, arrival, 0);
 		return;
 	}
 	st = dfp_flow_state(f);
+	/* An earlier packet of the batch establishes this flow: its verdict first. */
+	if (unlikely(b->batch.n_est != 0) && st->phase == DFP_FLOW_PHASE_AUTHORIZED &&
+			batch_establishes(&b->batch, f))
+		batch_flush(w, rs, &b->batch);
 	dfp_flow_state_count(st, p->fdir, p->info.frame_len, now);
 
 	switch (st->phase) {
@@ -767,7 +968,7 @@ walk_flow(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t no
 		}
 		break;
 	}
-	walk_authorized(w, rs, p, f, arrival);
+	walk_authorized(w, rs, &b->batch, p, arrival);
 }
 
 /* ---- Completions of pended classifications ---- */
@@ -777,6 +978,7 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 		const struct dfp_callout_completion *c)
 {
 	struct dfp_flow *f = dfp_flow_lookup_id(w->flows, c->flow_id);
+	struct dp_batch bt;
 	struct dfp_flow_key key;
 	struct dfp_flow_state *st;
 	struct dp_pkt p;
@@ -791,6 +993,7 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 	if (st->phase != DFP_FLOW_PHASE_PENDED || st->pend_handle != c->handle)
 		return;
 	st->pend_handle = 0;
+	batch_begin(&bt, rs);
 	n = st->n_held;
 	q = dfp_flow_hold_queue(w->flows, st, false);
 	if (q != NULL)
@@ -849,7 +1052,9 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 			}
 			continue;
 		}
-		walk_authorized(w, rs, &p, f, port);
+		/* One packet at a time: a released packet may end its flow for the next. */
+		walk_authorized(w, rs, &bt, &p, port);
+		batch_flush(w, rs, &bt);
 	}
 }
 
@@ -925,18 +1130,19 @@ burst_run(struct dp_worker *w, struct dp_burst *b, uint64_t now)
 
 	/* Pass 2: non-IP frames go straight to the peer; IP packets walk their flow. */
 	flows_lookup(w, b);
+	batch_begin(&b->batch, b->rs);
 	for (i = 0; i < b->n; i++) {
 		struct dp_pkt *p = &b->pkts[i];
 
 		if (p->dead)
 			continue;
 		if (p->info.family == 0) {
-			tx_enqueue(w, (uint16_t)(b->port - w->dp->ports), p->m);
-			p->dead = true;
+			batch_add(w, &b->batch, p, (uint16_t)(b->port - w->dp->ports), 0);
 			continue;
 		}
 		walk_flow(w, b, p, now);
 	}
+	batch_flush(w, b->rs, &b->batch);
 }
 
 /* ---- Aging ---- */
