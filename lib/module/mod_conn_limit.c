@@ -47,10 +47,11 @@
  * TENTATIVE twin at a lower window position, withdraws (FREE, gen + 1)
  * and starts over; one that sees a TENTATIVE twin at a higher position
  * waits for it to withdraw or become READY. The higher one never waits
- * for the lower, so nobody waits in a cycle. Every wait is bounded
- * (CL_SPINS); one that runs out fails closed for that flow (counted as
- * contended), as does a window with neither the address nor a free slot
- * (counted as table_full).
+ * for the lower, so nobody waits in a cycle. A claim settles within a few
+ * stores unless its thread is descheduled mid-claim, so every wait is
+ * bounded (CL_WAIT_US); one that runs out fails closed for that flow
+ * (counted as contended), as does a window with neither the address nor a
+ * free slot (counted as table_full).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -58,6 +59,7 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_pause.h>
 #include <rte_random.h>
 
@@ -70,8 +72,8 @@
 #define CL_PROBE 32u
 /* Start-overs of one admission before it fails closed. */
 #define CL_RETRIES 8
-/* Pauses a thread waits for another's claim before it fails closed (~1 ms). */
-#define CL_SPINS (1u << 16)
+/* Longest wait for another thread's claim to settle before failing closed (us). */
+#define CL_WAIT_US 1000
 
 #define CL_MAX_LIMIT 1000000u
 #define CL_MAX_TABLE (UINT64_C(1) << 24)
@@ -108,6 +110,7 @@ struct cl_state_s {
 	uint32_t max;            /* Flows per address. */
 	unsigned int family;
 	uint64_t seed;
+	uint64_t wait_tsc;       /* CL_WAIT_US in TSC cycles. */
 	char name[DFP_MODULE_NAME_SIZE];
 	/* Counters (relaxed atomics). */
 	uint64_t live __rte_cache_aligned;  /* Flows holding a count now. */
@@ -155,20 +158,20 @@ key_is(const struct cl_slot *sl, const uint64_t key[2])
 
 /*
  * Wait while a slot's word is `w` in a transient state (a claim in
- * progress); returns the settled word, or `w` unchanged after CL_SPINS.
+ * progress); returns the settled word, or `w` unchanged after CL_WAIT_US.
  */
 static uint64_t
-slot_wait(struct cl_slot *sl, uint64_t w)
+slot_wait(const struct cl_state_s *s, struct cl_slot *sl, uint64_t w)
 {
-	unsigned int i;
+	uint64_t end = rte_get_tsc_cycles() + s->wait_tsc;
 	uint64_t x;
 
-	for (i = 0; i < CL_SPINS; i++) {
+	do {
 		rte_pause();
 		x = __atomic_load_n(&sl->word, __ATOMIC_SEQ_CST);
 		if (x != w)
 			return x;
-	}
+	} while (rte_get_tsc_cycles() < end);
 	return w;
 }
 
@@ -194,7 +197,7 @@ twin_check(struct cl_state_s *s, uint32_t base, uint32_t pos, const uint64_t key
 		 * it, hence after our own TENTATIVE: its scan sees us.
 		 */
 		while (w_state(w) == CL_TENTATIVE && j > pos && key_is(sl, key)) {
-			uint64_t x = slot_wait(sl, w);
+			uint64_t x = slot_wait(s, sl, w);
 
 			if (x == w)
 				return -1;
@@ -216,7 +219,7 @@ cl_acquire(struct cl_state_s *s, const uint64_t key[2], uint32_t *slot_out)
 	for (attempt = 0; attempt < CL_RETRIES; attempt++) {
 		struct cl_slot *claim = NULL;
 		bool restart = false;
-		uint32_t i, pos = 0;
+		uint32_t i, pos = 0, gen;
 		uint64_t w;
 
 		for (i = 0; i < s->probe && !restart; i++) {
@@ -227,7 +230,7 @@ cl_acquire(struct cl_state_s *s, const uint64_t key[2], uint32_t *slot_out)
 			/* Wait out a claim in progress: CLAIMING, or TENTATIVE for our key. */
 			while (w_state(w) == CL_CLAIMING ||
 					(w_state(w) == CL_TENTATIVE && key_is(sl, key))) {
-				uint64_t x = slot_wait(sl, w);
+				uint64_t x = slot_wait(s, sl, w);
 
 				if (x == w)
 					return CL_BUSY;
@@ -243,20 +246,26 @@ cl_acquire(struct cl_state_s *s, const uint64_t key[2], uint32_t *slot_out)
 			if (w_state(w) != CL_READY || !key_is(sl, key))
 				continue;
 			/* Our address: one more flow, unless it has max already. */
+			gen = w_gen(w);
 			for (;;) {
 				if (w_count(w) >= s->max)
 					return CL_LIMIT;
 				if (__atomic_compare_exchange_n(&sl->word, &w, w + 1, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-					*slot_out = (base + i) & s->mask;
-					return CL_ADMITTED;
-				}
-				/* Freed (and maybe reused) meanwhile: look again. */
-				if (w_state(w) != CL_READY) {
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+					break;
+				/*
+				 * Freed meanwhile, and maybe claimed again for another
+				 * address (a new gen, even if READY again): look again.
+				 */
+				if (w_state(w) != CL_READY || w_gen(w) != gen) {
 					restart = true;
 					break;
 				}
 			}
+			if (restart)
+				break;
+			*slot_out = (base + i) & s->mask;
+			return CL_ADMITTED;
 		}
 		if (restart)
 			continue;
@@ -484,6 +493,7 @@ cl_create(const struct dfp_module_args *a, struct dfp_module_instance *out, char
 	s->family = dfp_engine_layer_family(a->layer_id);
 	/* A random seed: remote hosts cannot aim their addresses at one window. */
 	s->seed = rte_rand();
+	s->wait_tsc = rte_get_tsc_hz() * CL_WAIT_US / 1000000;
 	snprintf(s->name, sizeof(s->name), "%s", a->name);
 
 	memset(out, 0, sizeof(*out));
