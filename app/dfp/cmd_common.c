@@ -107,7 +107,12 @@ format_endpoint(const struct dfp_flow_key *k, unsigned int e, char *buf, size_t 
 		inet_ntop(AF_INET6, k->addr[e], a, sizeof(a));
 		snprintf(buf, len, "[%s]:%u", a, k->port[e]);
 	} else {
-		inet_ntop(AF_INET, k->addr[e], a, sizeof(a));
+		/* The datapath keys IPv4 flows by the parser's host-order address. */
+		uint32_t v4;
+
+		memcpy(&v4, k->addr[e], sizeof(v4));
+		v4 = htonl(v4);
+		inet_ntop(AF_INET, &v4, a, sizeof(a));
 		snprintf(buf, len, "%s:%u", a, k->port[e]);
 	}
 }
