@@ -617,6 +617,12 @@ def demo_frames():
             add("wan", tcp_frame(remote, local, rport, lport, "S", 4242, 0, b"", DEMO_ROUTER_MAC,
                                  _host_mac(local)))
 
+    # An outbound connection attempt to port 8080 (SYN and two retransmissions):
+    # the bundled demo holds it for an operator's verdict.
+    for k in range(3):
+        add("lan", tcp_frame("10.0.0.14", "203.0.113.10", 40200, 8080, "S", 808000, 0, b"",
+                             _host_mac("10.0.0.14"), DEMO_ROUTER_MAC))
+
     # A SYN scan of ports 1-40 from one outside address.
     for port in range(1, 41):
         add("wan", tcp_frame("198.51.100.200", "10.0.0.10", 60000, port, "S", 9000 + port, 0,

@@ -120,8 +120,9 @@ def main():
         wp = [mkpcap.parse(r.data) for r in wan.records]
         check(all(p.src.startswith("10.0.0.") or p.src.startswith("2001:db8:1:")
                   for p in lp), "lan frames come from inside clients")
-        check({p.dport for p in lp if p.proto == 6 and p.ip_version == 4} == {80, 443},
-              "HTTP/HTTPS connections to 80 and 443")
+        check({p.dport for p in lp if p.proto == 6 and p.ip_version == 4} == {80, 443, 8080},
+              "HTTP/HTTPS connections to 80 and 443, attempts to 8080")
+        check(len([p for p in lp if p.dport == 8080]) == 3, "three SYNs to port 8080")
         check(any(p.dport == 53 and p.dst == "8.8.8.8" for p in lp), "DNS queries")
         check(any(p.sport == 53 and p.src == "8.8.8.8" for p in wp), "DNS replies")
         check(any(p.icmp_type == 8 for p in lp) and any(p.icmp_type == 0 for p in wp),
