@@ -13,6 +13,7 @@ port 9999 (3 frames, held).  Then SIGTERM:
   rx_packets (19) = tx_packets (16) + drops (the 3 held frames) + 0 held;
 - count's flowDeleteFn reports once for each of the 6 flows that carried a
   context, with its packet count, and for no other flow.
+A second run ends with SIGINT, the same way.
 """
 
 import signal
@@ -125,4 +126,25 @@ def main(t):
                 "sport, dst, dport):\n  %s\n" % "\n  ".join(f.raw for f in flows))
 
 
-e.run("shutdown", main)
+def main_both(t):
+    main(t)
+    # SIGINT shuts down the same way.
+    wan, lan = [], []
+    for i, f in enumerate(FLOWS):
+        (wan if f[5] else lan).extend(frames(f, "f%d" % i))
+    lan += frames(PENDED, "held")
+    n_rx = len(wan) + len(lan)
+    d = t.dfp(config(), wan=wan, lan=lan)
+    c = d.client()
+    c.wait_stats(lambda s: e.stat(s, "rx_packets") == n_rx and e.held_now(s) == 3,
+                 "all frames in and 3 held (second run)", timeout=10)
+    e.expect_eq(d.signal(signal.SIGINT), 0, "exit code after SIGINT")
+    fin = e.parse_stats(d.stdout().splitlines())
+    rx, tx, dropped, held, ok = e.accounting(fin)
+    e.expect_eq((rx, tx, dropped, held, ok), (n_rx, n_rx - 3, 3, 0, True),
+                "final rx, tx, drops, held and balance after SIGINT")
+    e.expect_eq(len(e.count_reports(d.output(), "counter")), len(FLOWS),
+                "count reports after SIGINT")
+
+
+e.run("shutdown", main_both)
