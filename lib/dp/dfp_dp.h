@@ -68,6 +68,14 @@
  * of this datapath is pended, and every worker's counters balance
  * (rx_packets == tx_packets + drops + held_now).
  *
+ * VLANs [port]
+ * ------------
+ * A flow is keyed by both VLAN tags of a QinQ frame (outer and inner; 0
+ * for an absent tag), so the same 5-tuple in two customer VLANs of one
+ * service VLAN makes two flows. The engine's VLAN_ID field is the outer
+ * tag (the one a single-tagged frame has; 802.1ad's service tag in QinQ);
+ * the inner tag is not a classification field.
+ *
  * Thread-safety
  * -------------
  * Workers take no lock, make no syscall and allocate nothing. Statistics

@@ -756,7 +756,12 @@ walk_authorized(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct
 		batch_flush(w, rs, bt);
 }
 
-/* The flow key of an IP packet; returns its direction relative to the key. */
+/*
+ * The flow key of an IP packet (both VLAN tags: QinQ flows are per
+ * customer VLAN); returns its direction relative to the key. IPv4
+ * addresses go in as the parser's host-order words (their bytes in
+ * memory), which orders endpoints consistently in both directions.
+ */
 static enum dfp_flow_direction
 pkt_flow_key(const struct dp_pkt *p, struct dfp_flow_key *key)
 {
@@ -768,7 +773,8 @@ pkt_flow_key(const struct dp_pkt *p, struct dfp_flow_key *key)
 	return dfp_flow_key_make(p->info.family,
 		p->info.family == 4 ? (const uint8_t *)&p->info.src.v4 : p->info.src.v6,
 		p->info.family == 4 ? (const uint8_t *)&p->info.dst.v4 : p->info.dst.v6,
-		sport, dport, p->info.proto, p->info.n_vlans ? p->info.vlan_ids[0] : 0, key);
+		sport, dport, p->info.proto, p->info.n_vlans > 0 ? p->info.vlan_ids[0] : 0,
+		p->info.n_vlans > 1 ? p->info.vlan_ids[1] : 0, key);
 }
 
 /*

@@ -60,13 +60,21 @@ enum dfp_flow_direction {
 	DFP_FLOW_DIR_REV = 1,  /**< From endpoint 1 to endpoint 0. */
 };
 
-/** A bidirectional flow key (40 bytes, zero-padded: hashed and compared as bytes). */
+/**
+ * A bidirectional flow key (48 bytes, zero-padded: hashed and compared as
+ * bytes). Both VLAN tags of a QinQ frame are part of it, so one 5-tuple in
+ * two customer VLANs of a service VLAN is two flows.
+ */
 struct dfp_flow_key {
-	uint8_t addr[2][16];   /**< Endpoint addresses (IPv4 in the first 4 bytes, network order). */
+	uint8_t addr[2][16];   /**< Endpoint addresses: the bytes given to dfp_flow_key_make()
+				*   (IPv4 in the first 4; lib/dp gives its parser's host-order
+				*   word, so read those 4 bytes as a host-order uint32). */
 	uint16_t port[2];      /**< Endpoint ports, host order (ICMP: see dfp_flow_key_make()). */
 	uint16_t vlan;         /**< Outer VLAN id (0 untagged). */
+	uint16_t inner_vlan;   /**< Inner VLAN id of a QinQ frame (0 with one tag or none). */
 	uint8_t proto;         /**< IP protocol. */
 	uint8_t family;        /**< 4 or 6. */
+	uint8_t pad[6];        /**< Zero. */
 };
 
 /**
@@ -85,12 +93,13 @@ struct dfp_flow_key {
  *                    ICMP: see above).
  * @param proto       IP protocol.
  * @param vlan        outer VLAN id or 0.
+ * @param inner_vlan  inner VLAN id of a QinQ frame, or 0.
  * @param key         receives the key (fully written, padding zeroed).
  * @return the packet's direction relative to the key. Any thread; pure.
  */
 enum dfp_flow_direction dfp_flow_key_make(unsigned int family, const uint8_t *src,
 		const uint8_t *dst, uint16_t sport, uint16_t dport, uint8_t proto, uint16_t vlan,
-		struct dfp_flow_key *key);
+		uint16_t inner_vlan, struct dfp_flow_key *key);
 
 /** Flow states the datapath moves a flow through. */
 enum dfp_flow_phase {
@@ -129,7 +138,6 @@ struct dfp_flow_state {
 	uint64_t pkts[2];          /**< Packets per direction (FWD, REV). */
 	uint64_t bytes[2];         /**< Bytes per direction. */
 	uint64_t ale_generation;   /**< Ruleset generation of the ALE decision. */
-	uint64_t ale_filter_id;    /**< Filter behind the ALE decision. */
 	uint64_t pend_handle;      /**< Classify handle while PENDED, else 0. */
 	uint32_t ale_action;       /**< DFP_ACTION_PERMIT / _BLOCK once decided. */
 	uint8_t phase;             /**< enum dfp_flow_phase. */

@@ -10,10 +10,9 @@
  *   key to the entry's slot index (stored as the data pointer). It holds a
  *   quarter more entries than the table, and has the extendable bucket
  *   table, so a key the table has an entry for always fits.
- * - Hashing is CRC32 (rte_hash_crc_8byte) over the 40 key bytes, read with
+ * - Hashing is CRC32 (rte_hash_crc_8byte) over the 48 key bytes, read with
  *   memcpy because callers' keys are only 2-byte aligned. Keys compare with
- *   rte_hash's default (memcmp): a 40-byte word-wise compare measured no
- *   faster.
+ *   rte_hash's default for their length (its 48-byte SSE compare).
  * - Each hit's state line is prefetched: the caller stamps and counts it
  *   next. Measured with that pattern (lookup, then dfp_flow_state_count()
  *   per hit): 5-7 % faster than no prefetch, while also prefetching the hdr
@@ -54,17 +53,17 @@
 /* Smallest hash (rte_hash wants at least one bucket, 8 entries). */
 #define FLOW_HASH_MIN_ENTRIES 16u
 
-static_assert(sizeof(struct dfp_flow_key) == 40, "keys are hashed as five 64-bit words");
+static_assert(sizeof(struct dfp_flow_key) == 48, "keys are hashed as six 64-bit words");
 
 /*
- * CRC32 of a key, as rte_hash_crc(key, 40, init) computes it, but with
+ * CRC32 of a key, as rte_hash_crc(key, 48, init) computes it, but with
  * memcpy loads (keys are 2-byte aligned); rte_hash_function.
  */
 static uint32_t
 key_hash(const void *key, uint32_t len, uint32_t init)
 {
 	const uint8_t *p = key;
-	uint64_t w[5];
+	uint64_t w[6];
 
 	RTE_SET_USED(len);
 	memcpy(w, p, sizeof(w));
@@ -72,12 +71,14 @@ key_hash(const void *key, uint32_t len, uint32_t init)
 	init = rte_hash_crc_8byte(w[1], init);
 	init = rte_hash_crc_8byte(w[2], init);
 	init = rte_hash_crc_8byte(w[3], init);
-	return rte_hash_crc_8byte(w[4], init);
+	init = rte_hash_crc_8byte(w[4], init);
+	return rte_hash_crc_8byte(w[5], init);
 }
 
 enum dfp_flow_direction
 dfp_flow_key_make(unsigned int family, const uint8_t *src, const uint8_t *dst, uint16_t sport,
-		uint16_t dport, uint8_t proto, uint16_t vlan, struct dfp_flow_key *key)
+		uint16_t dport, uint8_t proto, uint16_t vlan, uint16_t inner_vlan,
+		struct dfp_flow_key *key)
 {
 	bool port_ordered = proto != IPPROTO_ICMP && proto != IPPROTO_ICMPV6;
 	size_t alen = family == 6 ? 16 : 4;
@@ -99,6 +100,7 @@ dfp_flow_key_make(unsigned int family, const uint8_t *src, const uint8_t *dst, u
 		key->port[1] = dport;
 	}
 	key->vlan = vlan;
+	key->inner_vlan = inner_vlan;
 	key->proto = proto;
 	key->family = (uint8_t)family;
 	return rev ? DFP_FLOW_DIR_REV : DFP_FLOW_DIR_FWD;

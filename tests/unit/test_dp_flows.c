@@ -764,6 +764,38 @@ test_dp_same_five_tuple_on_two_vlans_makes_two_flows(void **state)
 	fx_assert_accounting(f);
 }
 
+static void
+test_dp_qinq_flows_are_keyed_by_both_tags(void **state)
+{
+	/* Outer (service) tag, inner (customer) tag; 0 inner: single-tagged. */
+	static const uint16_t tags[][2] = {{100, 10}, {100, 11}, {100, 0}, {101, 10}};
+	struct fx *f = *state;
+	struct dfp_dp_stats s;
+	struct frame_spec fs;
+	unsigned int i, round;
+
+	/* Each tag pair twice, both ways: the second round finds every flow. */
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < RTE_DIM(tags); i++) {
+			fs = udp(true, 8003, 53, 12);
+			fs.n_vlans = tags[i][1] != 0 ? 2 : 1;
+			fs.vlans[0] = tags[i][0];
+			fs.vlans[1] = tags[i][1];
+			pass_in(f, &fs);
+			fs = udp(false, 8003, 53, 12);
+			fs.n_vlans = tags[i][1] != 0 ? 2 : 1;
+			fs.vlans[0] = tags[i][0];
+			fs.vlans[1] = tags[i][1];
+			pass_out(f, &fs);
+		}
+	}
+	fx_settle(f);
+	fx_stats(f, &s);
+	assert_int_equal(s.flows_created, RTE_DIM(tags));
+	assert_no_drops(f);
+	fx_assert_accounting(f);
+}
+
 /* ---- 6. Fragments ---- */
 
 static void
@@ -1178,6 +1210,7 @@ main(void)
 		T(test_dp_vlan_and_qinq_frames_are_forwarded_with_their_tags),
 		T(test_dp_vlan_filter_at_inbound_transport_blocks_only_that_vlan),
 		T(test_dp_same_five_tuple_on_two_vlans_makes_two_flows),
+		T(test_dp_qinq_flows_are_keyed_by_both_tags),
 		T(test_dp_fragments_follow_a_permitted_first_fragment),
 		T(test_dp_fragments_of_a_blocked_first_fragment_are_dropped),
 		T(test_dp_later_fragment_without_its_first_is_dropped_as_frag_no_flow),

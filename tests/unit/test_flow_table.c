@@ -139,7 +139,7 @@ key4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint8_t proto, 
 	uint8_t s[4] = {src >> 24, src >> 16, src >> 8, src};
 	uint8_t d[4] = {dst >> 24, dst >> 16, dst >> 8, dst};
 
-	return dfp_flow_key_make(4, s, d, sport, dport, proto, vlan, k);
+	return dfp_flow_key_make(4, s, d, sport, dport, proto, vlan, 0, k);
 }
 
 /* A distinct TCP key per n. */
@@ -202,8 +202,8 @@ test_flow_key_v6_both_directions_give_one_key_and_opposite_dirs(void **state)
 	enum dfp_flow_direction da, db;
 
 	(void)state;
-	da = dfp_flow_key_make(6, y, x, 53, 5353, 17, 0, &a);
-	db = dfp_flow_key_make(6, x, y, 5353, 53, 17, 0, &b);
+	da = dfp_flow_key_make(6, y, x, 53, 5353, 17, 0, 0, &a);
+	db = dfp_flow_key_make(6, x, y, 5353, 53, 17, 0, 0, &b);
 	assert_memory_equal(&a, &b, sizeof(a));
 	assert_int_equal(da, DFP_FLOW_DIR_REV);
 	assert_int_equal(db, DFP_FLOW_DIR_FWD);
@@ -254,6 +254,26 @@ test_flow_key_vlan_distinguishes_keys(void **state)
 }
 
 static void
+test_flow_key_inner_vlan_distinguishes_keys_in_both_directions(void **state)
+{
+	static const uint8_t x[4] = {10, 0, 0, 1}, y[4] = {10, 0, 0, 2};
+	struct dfp_flow_key a, a_rev, b, single;
+
+	(void)state;
+	/* Service VLAN 100, customer VLANs 10 and 20; and 100 alone. */
+	dfp_flow_key_make(4, x, y, 1000, 2000, 17, 100, 10, &a);
+	dfp_flow_key_make(4, y, x, 2000, 1000, 17, 100, 10, &a_rev);
+	dfp_flow_key_make(4, x, y, 1000, 2000, 17, 100, 20, &b);
+	dfp_flow_key_make(4, x, y, 1000, 2000, 17, 100, 0, &single);
+	assert_memory_equal(&a, &a_rev, sizeof(a));
+	assert_memory_not_equal(&a, &b, sizeof(a));
+	assert_memory_not_equal(&a, &single, sizeof(a));
+	assert_int_equal(a.vlan, 100);
+	assert_int_equal(a.inner_vlan, 10);
+	assert_int_equal(single.inner_vlan, 0);
+}
+
+static void
 test_flow_key_padding_is_zeroed(void **state)
 {
 	static const uint8_t zero[12];
@@ -267,6 +287,7 @@ test_flow_key_padding_is_zeroed(void **state)
 	assert_memory_equal(&a, &b, sizeof(a));
 	assert_memory_equal(&a.addr[0][4], zero, sizeof(zero));
 	assert_memory_equal(&a.addr[1][4], zero, sizeof(zero));
+	assert_memory_equal(a.pad, zero, sizeof(a.pad));
 }
 
 /* ---- Hash: insert, lookup, removal ---- */
@@ -465,7 +486,6 @@ test_flow_state_is_zeroed_on_reuse(void **state)
 	s->phase = DFP_FLOW_PHASE_PENDED;
 	s->tcp = DFP_FLOW_TCP_SYN_FWD | DFP_FLOW_TCP_RST;
 	s->ale_generation = 3;
-	s->ale_filter_id = 4;
 	s->ale_action = 5;
 	s->pend_handle = 6;
 	s->inbound_initiator = 1;
@@ -480,7 +500,7 @@ test_flow_state_is_zeroed_on_reuse(void **state)
 	assert_int_equal(s->created, 30);
 	assert_int_equal(s->last_seen, 30);
 	assert_int_equal(s->pkts[0] | s->pkts[1] | s->bytes[0] | s->bytes[1], 0);
-	assert_int_equal(s->ale_generation | s->ale_filter_id | s->pend_handle, 0);
+	assert_int_equal(s->ale_generation | s->pend_handle, 0);
 	assert_int_equal(s->ale_action, 0);
 	assert_int_equal(s->tcp | s->inbound_initiator, 0);
 	assert_int_equal(s->n_held | s->n_held_dropped, 0);
@@ -897,6 +917,7 @@ main(void)
 		T(test_flow_key_same_address_orders_by_port),
 		T(test_flow_key_icmp_echo_id_gives_one_key_both_directions),
 		T(test_flow_key_vlan_distinguishes_keys),
+		T(test_flow_key_inner_vlan_distinguishes_keys_in_both_directions),
 		T(test_flow_key_padding_is_zeroed),
 		T(test_flow_insert_then_lookup_finds_it_and_unknown_keys_miss),
 		T(test_flow_insert_gives_live_ids),
