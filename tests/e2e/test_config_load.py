@@ -16,8 +16,9 @@ Start with sublayer `base`, a count callout and filter `block-7001`
    before and after.  A replay (stop/start) forwards exactly as before.
 2. `config check GOOD` succeeds and changes nothing; `config load GOOD` adds
    sublayer `extra` and filters block-7002 (inbound) and block-7004
-   (outbound, in the existing sublayer `base`) in one transaction; a replay
-   then blocks 7002 and 7004 too.
+   (outbound, in the existing sublayer `base`) in one transaction (the
+   ruleset generation moves by exactly one; refused loads leave it alone); a
+   replay then blocks 7002 and 7004 too.
 """
 
 import re
@@ -135,6 +136,7 @@ def main(t):
     first = ([p.dport for p in d.out_packets("lan")], [p.dport for p in d.out_packets("wan")])
     e.expect_eq(first, ([7002, 7002, 7003, 7003], [7004, 7004]), "ports forwarded (lan, wan)")
     before = snapshot(c)
+    gen0 = e.stat(c.stats(), "ruleset_generation")
     e.check(before["filters"] and before["sublayers"] and before["callouts"],
             "a listing is empty: %r" % before)
 
@@ -167,7 +169,11 @@ def main(t):
     good = t.write("good.yaml", GOOD)
     c.cmd("config check %s" % good)
     e.expect_eq(snapshot(c), before, "listings after config check of the good file")
+    e.expect_eq(e.stat(c.stats(), "ruleset_generation"), gen0,
+                "ruleset generation after the refused loads and the check")
     c.cmd("config load %s" % good)
+    e.expect_eq(e.stat(c.stats(), "ruleset_generation"), gen0 + 1,
+                "ruleset generation after config load (one transaction, one commit)")
     flt = {f["name"]: f for f in c.filters()}
     for name in ("block-7001", "count-all", "block-7002", "block-7004"):
         e.check(name in flt, "filter %s not listed after config load: %s" % (name, sorted(flt)))
