@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Filter arbitration end to end (spec §3, negative case N11).
 
-One inbound UDP flow (or two) per case, told apart by the local (destination)
-port, all arriving on wan; each case's filters match only its port.  After the
-replay, lan's tx pcap must hold exactly the frames of the permitted cases, in
-order, and the FILTER_BLOCK drops must count exactly the frames of the
-blocked ones.
+One UDP flow (or two) per case, told apart by the local port (inbound, from
+wan) or the remote port (outbound, from lan); each case's filters match only
+its port.  After the replay, the tx pcaps must hold exactly the frames of the
+permitted cases, in order, and the FILTER_BLOCK drops must count exactly the
+frames of the blocked ones.
 
 Sublayer `hi` (weight 200) is evaluated before `lo` (weight 100).
 
@@ -36,6 +36,10 @@ Sublayer `hi` (weight 200) is evaluated before `lo` (weight 100).
   6021  ALE_FLOW_ESTABLISHED   hi: count inspection w 100, permit w 50,      PERMIT  the permit ends the sublayer
                                block w 10
   6022  ALE_FLOW_ESTABLISHED   hi: count inspection only                     PERMIT  inspection alone decides nothing
+  6030  INBOUND_TRANSPORT_V6   hi: hard permit    lo: block                  PERMIT  (IPv6 flow)
+  6031  INBOUND_TRANSPORT_V6   hi: soft permit    lo: block                  BLOCK   (IPv6 flow)
+  6040  ALE_AUTH_CONNECT_V4    hi: hard permit    lo: block                  PERMIT  (outbound: from lan,
+  6041  ALE_AUTH_CONNECT_V4    hi: soft permit    lo: block                  BLOCK    remote port 6040/6041)
 
 No callout shipped with dfp (count, verdict, conn_limit, the example
 port_block plugin) writes BLOCK without the write right, so a callout veto
@@ -53,18 +57,19 @@ import dfpe2e as e  # noqa: E402
 N = 3  # frames per multi-frame flow
 
 
-def cond_port(port):
-    return "    conditions:\n      - {field: IP_LOCAL_PORT, match: equal, value: %d}\n" % port
+def cond_port(port, field="IP_LOCAL_PORT"):
+    return "    conditions:\n      - {field: %s, match: equal, value: %d}\n" % (field, port)
 
 
-def flt(name, layer, sublayer, weight, action, port, flags=None, callout=None):
+def flt(name, layer, sublayer, weight, action, port, flags=None, callout=None,
+        field="IP_LOCAL_PORT"):
     s = "  - name: %s\n    layer: %s\n    sublayer: %s\n    weight: %d\n    action: %s\n" % (
         name, layer, sublayer, weight, action)
     if flags:
         s += "    flags: [%s]\n" % ", ".join(flags)
     if callout:
         s += "    callout: %s\n" % callout
-    return s + cond_port(port)
+    return s + cond_port(port, field)
 
 
 TR = "INBOUND_TRANSPORT_V4"
@@ -116,6 +121,18 @@ def config():
     y += flt("c6021-permit", FE, "hi", 50, "permit", 6021)
     y += flt("c6021-block", FE, "hi", 10, "block", 6021)
     y += flt("c6022-inspect", FE, "hi", 100, "callout_inspection", 6022, callout="counter")
+    y += flt("c6030-hard-permit", "INBOUND_TRANSPORT_V6", "hi", 1, "permit", 6030, HARD)
+    y += flt("c6030-block", "INBOUND_TRANSPORT_V6", "lo", 1, "block", 6030)
+    y += flt("c6031-soft-permit", "INBOUND_TRANSPORT_V6", "hi", 1, "permit", 6031)
+    y += flt("c6031-block", "INBOUND_TRANSPORT_V6", "lo", 1, "block", 6031)
+    y += flt("c6040-hard-permit", "ALE_AUTH_CONNECT_V4", "hi", 1, "permit", 6040, HARD,
+             field="IP_REMOTE_PORT")
+    y += flt("c6040-block", "ALE_AUTH_CONNECT_V4", "lo", 1, "block", 6040,
+             field="IP_REMOTE_PORT")
+    y += flt("c6041-soft-permit", "ALE_AUTH_CONNECT_V4", "hi", 1, "permit", 6041,
+             field="IP_REMOTE_PORT")
+    y += flt("c6041-block", "ALE_AUTH_CONNECT_V4", "lo", 1, "block", 6041,
+             field="IP_REMOTE_PORT")
     return y
 
 
@@ -143,36 +160,60 @@ FLOWS = [
     ("c6022", "198.51.100.22", 43001, 6022, N, True),
 ]
 LOCAL = "10.0.0.10"
+# IPv6, inbound: (tag, remote, remote port, local port, frames, permitted).
+FLOWS6 = [
+    ("c6030", "2001:db8:ff::30", 44001, 6030, N, True),
+    ("c6031", "2001:db8:ff::31", 44001, 6031, N, False),
+]
+LOCAL6 = "2001:db8:1::10"
+# Outbound from lan: (tag, remote, remote port, local port, frames, permitted).
+OUT_FLOWS = [
+    ("c6040", "203.0.113.40", 6040, 45001, N, True),
+    ("c6041", "203.0.113.41", 6041, 45002, N, False),
+]
 
 
 def main(t):
-    wan = []
+    wan, lan = [], []
     for tag, remote, rport, lport, n, _ in FLOWS:
         wan += e.udp_flow(remote, LOCAL, rport, lport, n, tag, inbound=True)
-    d = t.dfp(config(), wan=wan, lan=[])
+    for tag, remote, rport, lport, n, _ in FLOWS6:
+        wan += e.udp_flow(remote, LOCAL6, rport, lport, n, tag, inbound=True)
+    for tag, remote, rport, lport, n, _ in OUT_FLOWS:
+        lan += e.udp_flow(LOCAL, remote, lport, rport, n, tag, inbound=False)
+    d = t.dfp(config(), wan=wan, lan=lan)
     c = d.client()
     c.wait_idle()
 
-    out = d.out_packets("lan")
     got = {}
-    for p in out:
-        e.check(p.proto == 17 and p.dst == LOCAL, "unexpected frame out of lan: %r" % p)
-        got.setdefault((p.src, p.sport, p.dport), []).append(p.payload.decode("ascii", "replace"))
-    problems = []
+    for port in ("lan", "wan"):
+        for p in d.out_packets(port):
+            e.check(p.proto == 17, "unexpected frame out of %s: %r" % (port, p))
+            got.setdefault((port, p.src, p.sport, p.dst, p.dport), []).append(
+                p.payload.decode("ascii", "replace"))
+    expected = []
     for tag, remote, rport, lport, n, permitted in FLOWS:
+        expected.append((tag, ("lan", remote, rport, LOCAL, lport), n, permitted))
+    for tag, remote, rport, lport, n, permitted in FLOWS6:
+        expected.append((tag, ("lan", remote, rport, LOCAL6, lport), n, permitted))
+    for tag, remote, rport, lport, n, permitted in OUT_FLOWS:
+        expected.append((tag, ("wan", LOCAL, lport, remote, rport), n, permitted))
+    problems = []
+    for tag, key, n, permitted in expected:
         want = ["%s-%d" % (tag, i) for i in range(n)] if permitted else []
-        have = got.pop((remote, rport, lport), [])
+        have = got.pop(key, [])
         if have != want:
-            problems.append("%s (%s:%d > %s:%d): expected %s, got %s" % (
-                tag, remote, rport, LOCAL, lport, want or "nothing", have or "nothing"))
+            problems.append("%s (out of %s: %s:%d > %s:%d): expected %s, got %s" % (
+                tag, key[0], key[1], key[2], key[3], key[4], want or "nothing",
+                have or "nothing"))
     for k, v in got.items():
         problems.append("frames of no case: %r %r" % (k, v))
-    e.check(not problems, "lan output differs from the arbitration table:\n  " +
+    e.check(not problems, "output differs from the arbitration table:\n  " +
             "\n  ".join(problems))
-    e.expect_eq(len(d.out("wan")), 0, "frames out of wan (nothing arrived on lan)")
 
-    total = sum(f[4] for f in FLOWS)
-    permitted = sum(f[4] for f in FLOWS if f[5])
+    every = FLOWS + FLOWS6 + OUT_FLOWS
+    total = sum(f[4] for f in every)
+    permitted = sum(f[4] for f in every if f[5])
     s = c.stats()
     e.expect_eq(e.stat(s, "rx_packets"), total, "rx_packets")
     e.expect_eq(e.stat(s, "tx_packets"), permitted, "tx_packets")
