@@ -47,6 +47,13 @@
  * flow's bounded hold queue; the completion arriving on the worker's ring
  * releases them in order (permit) or drops them (block).
  *
+ * Fragments [port]: a first fragment walks like a whole packet and its
+ * fate is recorded for the later fragments (which carry no ports): they
+ * are forwarded, or dropped for the same reason; one whose first fragment
+ * was not seen is dropped (FRAG_NO_FLOW). Later fragments that arrive
+ * while their first fragment is held by a pended flow are held with it
+ * (same queue, same bound) and released or dropped with it.
+ *
  * Lifecycle
  * ---------
  * dfp_dp_create() sets ports up (mempool, queues, symmetric RSS) from the

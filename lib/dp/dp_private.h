@@ -48,6 +48,9 @@ struct dp_rxq {
 	uint16_t queue;
 };
 
+/* dp_frag.drop of a first fragment held while its flow is pended. */
+#define DP_FRAG_HELD 0xffu
+
 /* A first fragment's fate, for the fragments that follow it. */
 struct dp_frag {
 	uint8_t src[16];
@@ -56,9 +59,11 @@ struct dp_frag {
 	uint8_t proto;
 	uint8_t family;
 	uint8_t drop;             /* enum dfp_dp_drop: NONE forwards the rest, else drops
-				   * them for the first fragment's reason. */
+				   * them for the first fragment's reason; DP_FRAG_HELD:
+				   * not decided yet, the rest wait with it. */
 	uint8_t used;
-	uint64_t tsc;             /* When the first fragment was decided. */
+	uint64_t tsc;             /* When the first fragment was decided (or held). */
+	uint64_t flow_id;         /* DP_FRAG_HELD: the pended flow holding it. */
 };
 
 struct dp_worker {

@@ -16,7 +16,10 @@
  * its fate (forwarded, or the reason it was dropped, wherever in the walk)
  * is recorded under (addresses, protocol, IP id) for at most the idle
  * timeout (30 s at most); later fragments share it, and one with no live
- * record is dropped as FRAG_NO_FLOW.
+ * record is dropped as FRAG_NO_FLOW. A first fragment held while its flow
+ * is pended records that (DP_FRAG_HELD): later fragments join it in the
+ * flow's hold queue and, released after it, follow the fate it recorded
+ * when it walked on (or are dropped with it: PEND_BLOCKED, FLOW_ENDED).
  *
  * No locks, syscalls or allocation here; time is the TSC.
  */
@@ -162,7 +165,7 @@ frag_find(struct dp_worker *w, const struct dfp_dp_pkt_info *pi, uint64_t now)
  * fragment records, so a dropped one overwrites an older record of the
  * same (addresses, protocol, id).
  */
-static void
+static struct dp_frag *
 frag_record(struct dp_worker *w, const struct dfp_dp_pkt_info *pi, enum dfp_dp_drop drop)
 {
 	struct dp_frag *e = frag_slot(w, pi);
@@ -181,6 +184,21 @@ frag_record(struct dp_worker *w, const struct dfp_dp_pkt_info *pi, enum dfp_dp_d
 	e->drop = (uint8_t)drop;
 	e->used = 1;
 	e->tsc = rte_rdtsc();
+	return e;
+}
+
+/*
+ * Record a first fragment held while its flow is pended: the fragments
+ * that follow it are held with it, in the same queue, until the
+ * completion decides (its walk then records the outcome).
+ */
+static void
+frag_record_held(struct dp_worker *w, const struct dfp_dp_pkt_info *pi, uint64_t flow_id)
+{
+	struct dp_frag *e = frag_record(w, pi, DFP_DP_DROP_NONE);
+
+	e->drop = DP_FRAG_HELD;
+	e->flow_id = flow_id;
 }
 
 /* ---- Counters ---- */
@@ -878,7 +896,10 @@ hold_append(struct dp_worker *w, struct dfp_flow_state *st, struct rte_mbuf *m)
 	return true;
 }
 
-/* Hold a packet of a pended flow; counted as an overflow if no queue is free. */
+/*
+ * Hold a packet of a pended flow; counted as an overflow if no queue is
+ * free. A held first fragment's followers will be held with it.
+ */
 static void
 hold(struct dp_worker *w, struct dfp_flow_state *st, struct dp_pkt *p)
 {
@@ -889,6 +910,58 @@ hold(struct dp_worker *w, struct dfp_flow_state *st, struct dp_pkt *p)
 	}
 	STAT_ADD(w, held_packets, 1);
 	p->dead = true;
+	if (unlikely(p->info.frag & DFP_DP_FRAG_FIRST))
+		frag_record_held(w, &p->info, dfp_flow_id(p->flow));
+}
+
+/* Room for one more held packet of a pended flow (the configured bound). */
+static inline bool
+hold_has_room(const struct dp_worker *w, const struct dfp_flow_state *st)
+{
+	return st->n_held < RTE_MIN(w->dp->conf.hold_packets, (uint32_t)DFP_FLOW_HOLD_MAX);
+}
+
+/*
+ * The pended flow holding a later fragment's first fragment (record
+ * DP_FRAG_HELD), or NULL with *reason set: the flow ended (FLOW_ENDED), or
+ * its pend was completed without the first fragment walking again, which
+ * only a block does (PEND_BLOCKED); any other outcome re-recorded it.
+ */
+static struct dfp_flow_state *
+frag_held_by(struct dp_worker *w, const struct dp_frag *e, enum dfp_dp_drop *reason)
+{
+	struct dfp_flow *f = dfp_flow_lookup_id(w->flows, e->flow_id);
+	struct dfp_flow_state *st;
+
+	if (f == NULL) {
+		*reason = DFP_DP_DROP_FLOW_ENDED;
+		return NULL;
+	}
+	st = dfp_flow_state(f);
+	if (st->phase != DFP_FLOW_PHASE_PENDED) {
+		*reason = DFP_DP_DROP_PEND_BLOCKED;
+		return NULL;
+	}
+	return st;
+}
+
+/* A later fragment arriving while its first fragment is held: hold it too. */
+static void
+frag_hold(struct dp_worker *w, struct dp_pkt *p, const struct dp_frag *e)
+{
+	enum dfp_dp_drop reason = DFP_DP_DROP_NONE;
+	struct dfp_flow_state *st = frag_held_by(w, e, &reason);
+
+	if (st == NULL) {
+		pkt_drop(w, p, reason);
+		return;
+	}
+	if (!hold_has_room(w, st)) {
+		st->n_held_dropped++;
+		pkt_drop(w, p, DFP_DP_DROP_HOLD_OVERFLOW);
+		return;
+	}
+	hold(w, st, p);
 }
 
 /* Pass 2 for one IP packet: flow, ALE, then the rest of the walk. */
@@ -906,6 +979,10 @@ walk_flow(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t no
 
 		if (e == NULL) {
 			pkt_drop(w, p, DFP_DP_DROP_FRAG_NO_FLOW);
+			return;
+		}
+		if (unlikely(e->drop == DP_FRAG_HELD)) {
+			frag_hold(w, p, e);
 			return;
 		}
 		if (e->drop != DFP_DP_DROP_NONE) {
@@ -955,7 +1032,7 @@ walk_flow(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t no
 		}
 		break;
 	case DFP_FLOW_PHASE_PENDED:
-		if (st->n_held >= RTE_MIN(w->dp->conf.hold_packets, (uint32_t)DFP_FLOW_HOLD_MAX)) {
+		if (!hold_has_room(w, st)) {
 			st->n_held_dropped++;
 			pkt_drop(w, p, DFP_DP_DROP_HOLD_OVERFLOW);
 			return;
@@ -979,6 +1056,41 @@ walk_flow(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t no
 
 /* ---- Completions of pended classifications ---- */
 
+/*
+ * A released later fragment: its first fragment came out of the hold
+ * queue before it and recorded its fate, or was pended again (it stays
+ * held with it).
+ */
+static void
+frag_release(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_batch *bt,
+		struct dp_pkt *p, uint16_t arrival_port, uint64_t now)
+{
+	const struct dp_frag *e = frag_find(w, &p->info, now);
+	enum dfp_dp_drop reason = DFP_DP_DROP_NONE;
+	struct dfp_flow_state *st;
+
+	if (e == NULL) {
+		pkt_drop(w, p, DFP_DP_DROP_FRAG_NO_FLOW);
+		return;
+	}
+	if (e->drop == DP_FRAG_HELD) {
+		st = frag_held_by(w, e, &reason);
+		if (st == NULL) {
+			pkt_drop(w, p, reason);
+		} else if (!hold_append(w, st, p->m)) {
+			st->n_held_dropped++;
+			pkt_drop(w, p, DFP_DP_DROP_HOLD_OVERFLOW);
+		}
+		return;
+	}
+	if (e->drop != DFP_DP_DROP_NONE) {
+		pkt_drop(w, p, (enum dfp_dp_drop)e->drop);
+		return;
+	}
+	batch_add(w, bt, p, arrival_port, 0);
+	batch_flush(w, rs, bt);
+}
+
 static void
 completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 		const struct dfp_callout_completion *c)
@@ -991,6 +1103,7 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 	uint16_t i, n, port;
 	void *held[DFP_FLOW_HOLD_MAX];
 	bool permit, inbound;
+	uint64_t now;
 	void **q;
 
 	if (f == NULL)
@@ -1018,11 +1131,16 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 		st->ale_action = permit ? DFP_ACTION_PERMIT : DFP_ACTION_BLOCK;
 		phase_set(st, permit ? DFP_FLOW_PHASE_AUTHORIZED : DFP_FLOW_PHASE_BLOCKED);
 	}
+	now = rte_rdtsc();
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = held[i];
 
-		if (!permit || dfp_flow_lookup_id(w->flows, c->flow_id) != f) {
-			drop(w, m, permit ? DFP_DP_DROP_FLOW_ENDED : DFP_DP_DROP_PEND_BLOCKED);
+		if (!permit) {
+			/*
+			 * A held first fragment's followers, held or still to come,
+			 * are dropped for the same reason (frag_held_by()).
+			 */
+			drop(w, m, DFP_DP_DROP_PEND_BLOCKED);
 			continue;
 		}
 		memset(&p, 0, sizeof(p));
@@ -1032,6 +1150,16 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 			continue;
 		}
 		port = (uint16_t)m->hash.usr;
+		if ((p.info.frag & DFP_DP_FRAG_IS_FRAGMENT) && !(p.info.frag & DFP_DP_FRAG_FIRST)) {
+			/* Its first fragment was released before it: follow its fate. */
+			STAT_ADD(w, released_packets, 1);
+			frag_release(w, rs, &bt, &p, port, now);
+			continue;
+		}
+		if (dfp_flow_lookup_id(w->flows, c->flow_id) != f) {
+			pkt_drop(w, &p, DFP_DP_DROP_FLOW_ENDED);
+			continue;
+		}
 		inbound = w->dp->ports[port].role == DFP_DP_ROLE_OUTSIDE;
 		values_fill(&p.values, &p.info, w->dp->ports[port].port_id, inbound);
 		cpkt_fill(w, &p, inbound);
@@ -1044,7 +1172,7 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 				if (st->phase == DFP_FLOW_PHASE_PENDED && !p.dead &&
 						!hold_append(w, st, m)) {
 					st->n_held_dropped++;
-					drop(w, m, DFP_DP_DROP_HOLD_OVERFLOW);
+					pkt_drop(w, &p, DFP_DP_DROP_HOLD_OVERFLOW);
 				}
 				continue;
 			}
@@ -1054,7 +1182,7 @@ completion_apply(struct dp_worker *w, const struct dfp_engine_ruleset *rs,
 		} else if (st->phase == DFP_FLOW_PHASE_PENDED) {
 			if (!hold_append(w, st, m)) {
 				st->n_held_dropped++;
-				drop(w, m, DFP_DP_DROP_HOLD_OVERFLOW);
+				pkt_drop(w, &p, DFP_DP_DROP_HOLD_OVERFLOW);
 			}
 			continue;
 		}

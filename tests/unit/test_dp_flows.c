@@ -3,9 +3,9 @@
  * Flow behaviour of the datapath through real PMDs in-process
  * (dp_fixture.h): TCP establishment and teardown with flow contexts, UDP
  * establishment and DATAGRAM_DATA directions, idle aging, the full flow
- * table policies, VLANs, IPv4 fragments, re-authorisation after a commit,
- * pended flows meeting TCP teardown and many releases at once, and
- * shutdown. Every test also checks that accounting closes:
+ * table policies, VLANs and QinQ, IPv4 fragments, re-authorisation after a
+ * commit, pended flows meeting TCP teardown, fragments and many releases at
+ * once, and shutdown. Every test also checks that accounting closes:
  * rx_packets == tx_packets + drops + held_now (and the teardown checks it
  * again once the datapath stopped).
  */
@@ -1024,6 +1024,112 @@ test_dp_rst_held_while_pended_ends_the_flow_after_release(void **state)
 	fx_assert_accounting(f);
 }
 
+/* The fragment offset (bytes) of an IPv4 frame without VLAN tags. */
+static uint16_t
+frag_off_of(const struct rte_mbuf *m)
+{
+	const uint8_t *b = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return (uint16_t)(((b[14 + 6] & 0x1f) << 8 | b[14 + 7]) * 8);
+}
+
+static void
+test_dp_later_fragments_wait_with_their_pended_first_fragment(void **state)
+{
+	struct dfp_classify_out co = {.action_type = DFP_ACTION_PERMIT};
+	struct fx *f = *state;
+	struct rte_mbuf *got[3];
+	struct frame_spec fs[3];
+	struct dfp_dp_stats s;
+	unsigned int i;
+	uint64_t h;
+
+	fx_pend_setup(f, 7700, DFP_ACTION_BLOCK);
+	fragments(fs, 7700, 0x6666);
+	fx_send(f, &f->out, &fs[0]);
+	h = fx_wait_pended(f, 1);
+	assert_int_not_equal(h, 0);
+	/* The followers arrive while the first fragment is held: they wait with it. */
+	fx_send(f, &f->out, &fs[1]);
+	fx_send(f, &f->out, &fs[2]);
+	assert_int_equal(FX_WAIT_STAT(f, held_now, 3, FX_WAIT_MS), 3);
+	fx_stats(f, &s);
+	assert_int_equal(s.drops[DFP_DP_DROP_FRAG_NO_FLOW], 0);
+	assert_int_equal(dfp_callout_handle_complete(dfp_ctl_callouts(f->ctl), h, &co),
+		DFP_STATUS_SUCCESS);
+	dfp_callout_handle_release(dfp_ctl_callouts(f->ctl), h);
+	/* All three leave, in order. */
+	assert_int_equal(fx_collect(&f->in, 3, got, 3), 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(frag_off_of(got[i]), fs[i].frag_off);
+		rte_pktmbuf_free(got[i]);
+	}
+	/* A straggler (a duplicate of the last) after the release follows the recorded permit. */
+	pass_in(f, &fs[2]);
+	fx_stats(f, &s);
+	assert_int_equal(s.released_packets, 3);
+	assert_int_equal(s.held_packets, 3);
+	assert_no_drops(f);
+	fx_assert_accounting(f);
+}
+
+static void
+test_dp_later_fragments_of_a_pend_completed_with_block_are_dropped_with_it(void **state)
+{
+	struct dfp_classify_out co = {.action_type = DFP_ACTION_BLOCK};
+	struct fx *f = *state;
+	struct frame_spec fs[3];
+	struct dfp_dp_stats s;
+	uint64_t h;
+
+	fx_pend_setup(f, 7701, DFP_ACTION_PERMIT);
+	fragments(fs, 7701, 0x6767);
+	fx_send(f, &f->out, &fs[0]);
+	h = fx_wait_pended(f, 1);
+	assert_int_not_equal(h, 0);
+	fx_send(f, &f->out, &fs[1]);
+	assert_int_equal(FX_WAIT_STAT(f, held_now, 2, FX_WAIT_MS), 2);
+	assert_int_equal(dfp_callout_handle_complete(dfp_ctl_callouts(f->ctl), h, &co),
+		DFP_STATUS_SUCCESS);
+	dfp_callout_handle_release(dfp_ctl_callouts(f->ctl), h);
+	assert_int_equal(FX_WAIT_STAT(f, drops[DFP_DP_DROP_PEND_BLOCKED], 2, FX_WAIT_MS), 2);
+	/* The last fragment comes after the decision: dropped for the same reason. */
+	fx_send(f, &f->out, &fs[2]);
+	fx_settle(f);
+	assert_int_equal(fx_collect(&f->in, 0, NULL, 0), 0);
+	fx_stats(f, &s);
+	assert_int_equal(s.drops[DFP_DP_DROP_PEND_BLOCKED], 3);
+	assert_int_equal(fx_drops(&s), 3);
+	assert_int_equal(s.held_now, 0);
+	fx_assert_accounting(f);
+}
+
+static void
+test_dp_later_fragments_held_at_stop_are_accounted_with_their_flow(void **state)
+{
+	struct fx *f = *state;
+	struct frame_spec fs[3];
+	struct dfp_dp_stats s;
+	unsigned int i;
+	uint64_t h;
+
+	/* The pend's default is PERMIT: stop completes it, and all three go on. */
+	fx_pend_setup(f, 7702, DFP_ACTION_PERMIT);
+	fragments(fs, 7702, 0x6868);
+	for (i = 0; i < 3; i++)
+		fx_send(f, &f->out, &fs[i]);
+	h = fx_wait_pended(f, 1);
+	assert_int_not_equal(h, 0);
+	assert_int_equal(FX_WAIT_STAT(f, held_now, 3, FX_WAIT_MS), 3);
+	assert_int_equal(dfp_dp_stop(f->dp), DFP_STATUS_SUCCESS);
+	assert_int_equal(fx_collect(&f->in, 3, NULL, 0), 3);
+	fx_stats(f, &s);
+	assert_int_equal(s.held_now, 0);
+	assert_int_equal(fx_drops(&s), 0);
+	fx_assert_accounting(f);
+	dfp_callout_handle_release(dfp_ctl_callouts(f->ctl), h);
+}
+
 static int
 setup_hold_64(void **state)
 {
@@ -1220,6 +1326,9 @@ main(void)
 		T(test_dp_commit_on_another_layer_does_not_reauthorize),
 		T(test_dp_blocked_flow_is_authorised_afresh_after_the_block_is_removed),
 		T(test_dp_rst_held_while_pended_ends_the_flow_after_release),
+		T(test_dp_later_fragments_wait_with_their_pended_first_fragment),
+		T(test_dp_later_fragments_of_a_pend_completed_with_block_are_dropped_with_it),
+		T(test_dp_later_fragments_held_at_stop_are_accounted_with_their_flow),
 		TS(test_dp_many_held_packets_released_at_once_are_all_forwarded, setup_hold_64),
 		T(test_dp_stop_ends_every_flow_once_and_accounts_for_held_packets),
 		T(test_dp_stop_completes_pends_with_the_callout_default_first),
