@@ -653,8 +653,9 @@ class Dfp:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 pass
-        for base in ("/var/run/dpdk", os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/nonexistent"),
-                                                   "dpdk")):
+        # EAL's runtime directory of this process (its own file prefix only).
+        xdg = os.environ.get("XDG_RUNTIME_DIR")
+        for base in ["/var/run/dpdk"] + ([os.path.join(xdg, "dpdk")] if xdg else []):
             shutil.rmtree(os.path.join(base, self.prefix), ignore_errors=True)
 
     def stdout(self):

@@ -8,38 +8,39 @@ its port.  After the replay, the tx pcaps must hold exactly the frames of the
 permitted cases, in order, and the FILTER_BLOCK drops must count exactly the
 frames of the blocked ones.
 
-Sublayer `hi` (weight 200) is evaluated before `lo` (weight 100).
+Sublayer `hi` (weight 200) is evaluated before `lo` (weight 100).  TR =
+INBOUND_TRANSPORT_V4, RA = ALE_AUTH_RECV_ACCEPT_V4, FE = ALE_FLOW_ESTABLISHED_V4.
 
-  port  layer                  filters                                       result
-  6001  INBOUND_TRANSPORT_V4   hi: permit+clear_action_right (hard, w 1)     PERMIT  hard permit wins over a
-                               lo: block (w 1000)                                    lower sublayer's block
-  6002  INBOUND_TRANSPORT_V4   hi: permit (soft)  lo: block                  BLOCK   soft permit is overridden
-  6003  INBOUND_TRANSPORT_V4   hi: block          lo: permit (hard)          BLOCK   static block is hard, final
-  6004  INBOUND_TRANSPORT_V4   hi: block          lo: permit (soft)          BLOCK
-  6005  INBOUND_TRANSPORT_V4   hi: permit w 20, block w 10                   PERMIT  weight order in a sublayer
-  6006  INBOUND_TRANSPORT_V4   hi: block w 20, permit w 10                   BLOCK
-  6007  (none)                                                             PERMIT  nothing matches
-  6010  ALE_AUTH_RECV_ACCEPT   hi: hard permit  lo: conn_limit(max 1)        flow 1 and 2 PERMIT: the
-                               callout is invoked without the write right and, as WFP's samples do,
-                               leaves the decision alone (spec §3.1.9); it admits nothing
-  6011  ALE_AUTH_RECV_ACCEPT   lo: conn_limit(max 1)                         flow 1 PERMIT, flow 2 BLOCK
-  6012  ALE_AUTH_RECV_ACCEPT   hi: soft permit  lo: conn_limit(max 1)        flow 1 PERMIT, flow 2 BLOCK:
-                                                                                     a callout overrides a soft permit
-  6013  ALE_AUTH_RECV_ACCEPT   hi: hard permit  lo: unregistered callout     PERMIT  the substituted block is
-                                                                                     static: it cannot veto (§3.3, §10.5)
-  6014  ALE_AUTH_RECV_ACCEPT   hi: soft permit  lo: unregistered callout     BLOCK
-  6015  ALE_AUTH_RECV_ACCEPT   lo: unregistered callout,                     PERMIT
-                               permit_if_callout_unregistered
-  6016  ALE_AUTH_RECV_ACCEPT   lo: unregistered callout                      BLOCK
-  6020  ALE_FLOW_ESTABLISHED   hi: count inspection w 100, block w 10        BLOCK   CONTINUE does not end the
-                                                                                     sublayer (1-frame flow)
-  6021  ALE_FLOW_ESTABLISHED   hi: count inspection w 100, permit w 50,      PERMIT  the permit ends the sublayer
-                               block w 10
-  6022  ALE_FLOW_ESTABLISHED   hi: count inspection only                     PERMIT  inspection alone decides nothing
-  6030  INBOUND_TRANSPORT_V6   hi: hard permit    lo: block                  PERMIT  (IPv6 flow)
-  6031  INBOUND_TRANSPORT_V6   hi: soft permit    lo: block                  BLOCK   (IPv6 flow)
-  6040  ALE_AUTH_CONNECT_V4    hi: hard permit    lo: block                  PERMIT  (outbound: from lan,
-  6041  ALE_AUTH_CONNECT_V4    hi: soft permit    lo: block                  BLOCK    remote port 6040/6041)
+  port  layer  filters                                         result
+  6001  TR     hi: hard permit (clear_action_right, w 1)       PERMIT: a hard permit wins
+               lo: block (w 1000)                              over a lower sublayer's block
+  6002  TR     hi: soft permit       lo: block                 BLOCK: a soft permit is overridden
+  6003  TR     hi: block             lo: hard permit           BLOCK: a static block is final
+  6004  TR     hi: block             lo: soft permit           BLOCK
+  6005  TR     hi: permit w 20, block w 10                     PERMIT: weight order in a sublayer
+  6006  TR     hi: block w 20, permit w 10                     BLOCK
+  6007  -      (nothing matches)                               PERMIT
+  6010  RA     hi: hard permit       lo: conn_limit (max 1)    both flows PERMIT: the callout is
+               invoked without the write right and, as WFP's samples do, leaves the decision
+               alone (spec §3.1.9); it admits nothing
+  6011  RA     lo: conn_limit (max 1)                          flow 1 PERMIT, flow 2 BLOCK
+  6012  RA     hi: soft permit       lo: conn_limit (max 1)    flow 1 PERMIT, flow 2 BLOCK: a
+                                                               callout overrides a soft permit
+  6013  RA     hi: hard permit       lo: unregistered callout  PERMIT: the substituted block is
+                                                               static, it cannot veto (§3.3)
+  6014  RA     hi: soft permit       lo: unregistered callout  BLOCK
+  6015  RA     lo: unregistered callout with                   PERMIT
+               permit_if_callout_unregistered
+  6016  RA     lo: unregistered callout (callout_unknown)      BLOCK
+  6020  FE     hi: count inspection w 100, block w 10          BLOCK: CONTINUE does not end the
+                                                               sublayer (a 1-frame flow)
+  6021  FE     hi: count inspection w 100, permit w 50,        PERMIT: the permit ends the sublayer
+               block w 10
+  6022  FE     hi: count inspection only                       PERMIT: inspection decides nothing
+  6030  INBOUND_TRANSPORT_V6  hi: hard permit  lo: block       PERMIT (IPv6 flow)
+  6031  INBOUND_TRANSPORT_V6  hi: soft permit  lo: block       BLOCK  (IPv6 flow)
+  6040  ALE_AUTH_CONNECT_V4   hi: hard permit  lo: block       PERMIT (outbound: from lan,
+  6041  ALE_AUTH_CONNECT_V4   hi: soft permit  lo: block       BLOCK   remote port 6040/6041)
 
 No callout shipped with dfp (count, verdict, conn_limit, the example
 port_block plugin) writes BLOCK without the write right, so a callout veto

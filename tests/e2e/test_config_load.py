@@ -79,7 +79,8 @@ GOOD = ("version: 1\n" + PORTS_TEXT +
 #          the running engine can see, i.e. a reference to a sublayer it lacks
 #          or a key it already has)
 BAD = {
-    "unknown-key": ("version: 1\nfilters:\n" + filt("block-7002", 7002) + "frobnicate: 1\n", 9, True),
+    "unknown-key": ("version: 1\nfilters:\n" + filt("block-7002", 7002) + "frobnicate: 1\n",
+                    9, True),
     "bad-action": ("version: 1\nfilters:\n" + filt("block-7002", 7002, action="allow"), 6, True),
     "unknown-sublayer": ("version: 1\nfilters:\n" + filt("block-7002", 7002, "nowhere"), 5, False),
     "yaml-syntax": ("version: 1\nfilters:\n  - {name: x, layer: INBOUND_TRANSPORT_V4\n"
