@@ -743,16 +743,14 @@ batch_flush(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_
 }
 
 /*
- * Everything after ALE authorisation: TCP state, then what establishment,
- * the data layers and teardown will need, for the batch's flush. TCP state
- * follows the packets in the order they are walked, so a packet held while
- * its flow was pended counts when it is released, not when it came.
+ * What is left of an authorised packet's walk (DP_TODO_*), once its TCP
+ * state is tracked. TCP state follows the packets in the order they are
+ * walked, so a packet held while its flow was pended counts when it is
+ * released, not when it came.
  */
-static void
-walk_authorized(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_batch *bt,
-		struct dp_pkt *p, uint16_t arrival_port)
+static inline uint8_t
+walk_todo(struct dfp_flow_state *st, struct dp_pkt *p)
 {
-	struct dfp_flow_state *st = dfp_flow_state(p->flow);
 	bool tcp = p->info.proto == IPPROTO_TCP;
 	uint8_t todo = 0;
 
@@ -769,6 +767,42 @@ walk_authorized(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct
 			(st->tcp & (DFP_FLOW_TCP_FIN_FWD | DFP_FLOW_TCP_FIN_REV)) ==
 			(DFP_FLOW_TCP_FIN_FWD | DFP_FLOW_TCP_FIN_REV)))
 		todo |= DP_TODO_TEARDOWN;
+	return todo;
+}
+
+/*
+ * Everything after ALE authorisation when no flow layer has filters
+ * (dp_batch.active 0): establishment permits and the data layers are
+ * skipped, so the packet finishes now. Kept apart from the batch so the
+ * common unfiltered path stays small enough to inline.
+ */
+static inline void
+walk_authorized_now(struct dp_worker *w, struct dp_pkt *p, uint16_t arrival_port)
+{
+	struct dfp_flow_state *st = dfp_flow_state(p->flow);
+
+	p->todo = walk_todo(st, p);
+	if (p->todo & DP_TODO_EST)
+		phase_set(st, DFP_FLOW_PHASE_ESTABLISHED);
+	pkt_finish(w, p, arrival_port);
+}
+
+/*
+ * Everything after ALE authorisation: TCP state, then what establishment,
+ * the data layers and teardown need, for the batch's flush (cut right
+ * after a teardown or a first fragment, see batch_flush()).
+ */
+static void
+walk_authorized(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_batch *bt,
+		struct dp_pkt *p, uint16_t arrival_port)
+{
+	uint8_t todo;
+
+	if (bt->active == 0) {
+		walk_authorized_now(w, p, arrival_port);
+		return;
+	}
+	todo = walk_todo(dfp_flow_state(p->flow), p);
 	batch_add(w, bt, p, arrival_port, todo);
 	if ((todo & DP_TODO_TEARDOWN) || (p->info.frag & DFP_DP_FRAG_FIRST))
 		batch_flush(w, rs, bt);
@@ -1051,7 +1085,10 @@ walk_flow(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t no
 		}
 		break;
 	}
-	walk_authorized(w, rs, &b->batch, p, arrival);
+	if (likely(b->batch.active == 0))
+		walk_authorized_now(w, p, arrival);
+	else
+		walk_authorized(w, rs, &b->batch, p, arrival);
 }
 
 /* ---- Completions of pended classifications ---- */
