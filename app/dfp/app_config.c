@@ -168,8 +168,11 @@ app_config_check_running(const struct dfp_conf *c, void (*emit)(void *arg, const
 			bad++;
 		}
 	}
-	if (c->has_flows && memcmp(&c->flows.capacity, &run->flows.capacity,
-			sizeof(uint32_t) * 4) != 0) {
+	if (c->has_flows && (c->flows.capacity != run->flows.capacity ||
+			c->flows.idle_timeout_s != run->flows.idle_timeout_s ||
+			c->flows.hold_packets != run->flows.hold_packets ||
+			c->flows.pend_timeout_ms != run->flows.pend_timeout_ms ||
+			c->flows.full_policy != run->flows.full_policy)) {
 		snprintf(line, sizeof(line), "%s:%u:%u: flows settings differ from the running ones",
 			c->path, c->flows.pos.line, c->flows.pos.col);
 		emit(arg, line);

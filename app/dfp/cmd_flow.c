@@ -172,8 +172,17 @@ ctx_one(void *arg, const struct dfp_flow_context_info *c)
 {
 	struct ctx_list *l = arg;
 
-	if (c->callout_id != l->callout || c->pending_delete || l->n == l->cap)
+	if (c->callout_id != l->callout || c->pending_delete)
 		return 0;
+	if (l->n == l->cap) {
+		unsigned int cap = l->cap != 0 ? l->cap * 2 : 256;
+		struct dfp_flow_context_info *nc = realloc(l->c, sizeof(*nc) * cap);
+
+		if (nc == NULL)
+			return 1;  /* Out of memory: remove what was listed. */
+		l->c = nc;
+		l->cap = cap;
+	}
 	l->c[l->n++] = *c;
 	return 0;
 }
@@ -190,12 +199,6 @@ remove_all(const char *callout_s)
 		return;
 	memset(&l, 0, sizeof(l));
 	l.callout = (uint32_t)callout;
-	l.cap = 1u << 20;
-	l.c = malloc(sizeof(*l.c) * l.cap);
-	if (l.c == NULL) {
-		app_fail(DFP_STATUS_NO_MEMORY, "out of memory");
-		return;
-	}
 	dfp_flow_foreach_context(dfp_ctl_flows(dfp_app->ctl), ctx_one, &l);
 	for (i = 0; i < l.n; i++) {
 		char sb[96];

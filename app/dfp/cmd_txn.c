@@ -41,11 +41,12 @@ CMD_FN(cmd_config)
 {
 	struct dfp_conf_errors *errs = calloc(1, sizeof(*errs));
 	struct dfp_conf *c = NULL;
-	bool load = strcmp(((struct cmd_args *)parsed)->w1, "load") == 0;
 	dfp_status_t st;
 	unsigned int i;
+	bool load;
 
 	CMD_ARGS();
+	load = strcmp(a->w1, "load") == 0;
 	if (errs == NULL) {
 		app_fail(DFP_STATUS_NO_MEMORY, "out of memory");
 		return;

@@ -254,10 +254,10 @@ app_console_run_file(const char *path)
 	}
 	while (!dfp_app->quit && (got = getline(&line, &cap, f)) >= 0) {
 		size_t n = (size_t)got;
+		char why[96];
 
 		/* Echo the command (as testpmd does) so the output reads as a transcript. */
-		if (n > 0 && strlen(line) == n &&
-				line_check(line, n - (line[n - 1] == '\n'), (char[8]){0}, 8) == NULL)
+		if (n > 0 && line_check(line, n - (line[n - 1] == '\n'), why, sizeof(why)) == NULL)
 			printf("dfp> %s%s", line, line[n - 1] == '\n' ? "" : "\n");
 		fflush(stdout);
 		app_console_exec_n(c, line, n);
