@@ -199,6 +199,32 @@ void app_callout_reap(void);
 /** Unregister everything and free every instance (shutdown). */
 void app_callouts_shutdown(void);
 
+/* ---- The modules' log (app_log.c) ---- */
+
+/**
+ * Create the queue that carries module log lines logged on worker lcores to
+ * the control thread. Main thread, after EAL init, before the datapath.
+ * @return 0, or -1 (message printed).
+ */
+int app_log_init(void);
+
+/**
+ * dfp_module_host.log. Any thread: on a worker lcore the line is queued
+ * (dropped and counted when the queue is full, never waited for); on
+ * control threads it is written at once.
+ */
+void app_log_module(uint32_t level, const char *module, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** Write every queued line out; returns how many. Any control thread. */
+unsigned int app_log_drain(void);
+
+/** Lines queued by workers since start, and lines dropped. Any thread. */
+void app_log_counts(uint64_t *queued, uint64_t *dropped);
+
+/** Drain and free the queue. Main thread, once workers have stopped. */
+void app_log_fini(void);
+
 /** A callout's key from a declared name, a management object's name, or a GUID. */
 dfp_status_t app_callout_key(struct dfp_ctl_session *s, const char *str, struct dfp_guid *key);
 

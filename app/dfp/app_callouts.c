@@ -136,22 +136,10 @@ app_callout_key(struct dfp_ctl_session *s, const char *str, struct dfp_guid *key
 	return DFP_STATUS_SUCCESS;
 }
 
-static void
-host_log(uint32_t level, const char *module, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	rte_log(level, RTE_LOGTYPE_USER1, "dfp.%s: %s\n", module != NULL ? module : "module", line);
-}
-
 const struct dfp_module_host *
 app_module_host(void)
 {
-	dfp_app->host.log = host_log;
+	dfp_app->host.log = app_log_module;
 	dfp_app->host.tsc_hz = rte_get_tsc_hz();
 	dfp_app->host.n_workers = dfp_app->n_workers;
 	dfp_app->host.ctl = dfp_app->ctl;

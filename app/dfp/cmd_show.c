@@ -51,7 +51,7 @@ app_stats_emit(void (*emit)(void *arg, const char *line), void *arg)
 	struct app_callout *co;
 	char line[160];
 	unsigned int i;
-	uint64_t drops = 0;
+	uint64_t drops = 0, logq, logd;
 
 	memset(&s, 0, sizeof(s));
 	if (dfp_app->dp != NULL)
@@ -87,6 +87,11 @@ app_stats_emit(void (*emit)(void *arg, const char *line), void *arg)
 	emit(arg, line);
 	snprintf(line, sizeof(line), "ruleset_generation: %" PRIu64,
 		dfp_ctl_generation(dfp_app->ctl));
+	emit(arg, line);
+	app_log_counts(&logq, &logd);
+	snprintf(line, sizeof(line), "worker_log_lines: %" PRIu64, logq);
+	emit(arg, line);
+	snprintf(line, sizeof(line), "worker_log_dropped: %" PRIu64, logd);
 	emit(arg, line);
 	pthread_mutex_lock(&dfp_app->lock);
 	for (co = dfp_app->callouts; co != NULL; co = co->next)

@@ -243,6 +243,8 @@ start_up(void)
 	struct dfp_conf *c = dfp_app->conf;
 	dfp_status_t st;
 
+	if (app_log_init() != 0)
+		return EXIT_CONFIG;
 	default_workers(c);
 	if (c->workers.n_lcores == 0) {
 		fprintf(stderr, "dfp: no worker lcore: give EAL -l with at least two lcores "
@@ -293,12 +295,14 @@ shut_down(void)
 		dfp_dp_stop(dfp_app->dp);
 	if (dfp_app->ctl != NULL) {
 		app_callouts_shutdown();
+		app_log_drain();
 		printf("--- final statistics ---\n");
 		app_stats_emit(app_emit_file, stdout);
 		fflush(stdout);
 	}
 	dfp_dp_free(dfp_app->dp);
 	dfp_app->dp = NULL;
+	app_log_fini();
 	if (dfp_app->ctl != NULL) {
 		dfp_wfp_bind(NULL);
 		dfp_ctl_session_close(dfp_app->session);
@@ -408,6 +412,7 @@ main(int argc, char **argv)
 	while (rc == EXIT_OK && !dfp_app->quit) {
 		if (dfp_app->ctl != NULL)
 			dfp_callout_pend_expire(dfp_ctl_callouts(dfp_app->ctl));
+		app_log_drain();
 		usleep(10000);
 	}
 	if (dfp_app->quit_signal != 0)
