@@ -171,7 +171,8 @@ struct dfp_dp_conf {
 	X(pends) \
 	X(held_packets) \
 	X(released_packets) \
-	X(fail_open_packets)
+	X(fail_open_packets) \
+	X(vetoes)  /* BLOCK verdicts that were a callout's veto of a hard permit */
 
 /** Counters of one worker. Written only by it; read by anyone (relaxed). */
 struct dfp_dp_stats {

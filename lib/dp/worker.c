@@ -411,6 +411,7 @@ classify_group(struct dp_worker *w, struct dp_burst *b, uint16_t layer, struct d
 	for (i = 0; i < n; i++) {
 		if (out[i].action != DFP_ACTION_BLOCK)
 			continue;
+		STAT_ADD(w, vetoes, (out[i].flags & DFP_ENGINE_VERDICT_F_VETO) != 0);
 		pkt_drop(w, sel[i], (out[i].flags & DFP_ENGINE_VERDICT_F_ABSORB) ?
 			DFP_DP_DROP_FILTER_ABSORB : DFP_DP_DROP_FILTER_BLOCK);
 	}
@@ -525,6 +526,7 @@ ale_authorize(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct d
 	if (action == DFP_ACTION_BLOCK) {
 		if (st->phase == DFP_FLOW_PHASE_NEW || st->phase == DFP_FLOW_PHASE_PENDED)
 			phase_set(st, DFP_FLOW_PHASE_BLOCKED);
+		STAT_ADD(w, vetoes, (vflags & DFP_ENGINE_VERDICT_F_VETO) != 0);
 		pkt_drop(w, p, (vflags & DFP_ENGINE_VERDICT_F_ABSORB) ? DFP_DP_DROP_FILTER_ABSORB :
 			DFP_DP_DROP_FILTER_BLOCK);
 		return false;
@@ -667,6 +669,7 @@ batch_establish(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct
 
 			if (active && out[k].action == DFP_ACTION_BLOCK) {
 				phase_set(st, DFP_FLOW_PHASE_BLOCKED);
+				STAT_ADD(w, vetoes, (out[k].flags & DFP_ENGINE_VERDICT_F_VETO) != 0);
 				pkt_drop(w, sel[fam][k], DFP_DP_DROP_FILTER_BLOCK);
 			} else {
 				phase_set(st, DFP_FLOW_PHASE_ESTABLISHED);
@@ -701,9 +704,11 @@ batch_data(struct dp_worker *w, const struct dfp_engine_ruleset *rs, struct dp_b
 			continue;
 		classify_sel(w, rs, data_layers[l], sel[l], n[l], out);
 		for (k = 0; k < n[l]; k++)
-			if (out[k].action == DFP_ACTION_BLOCK)
+			if (out[k].action == DFP_ACTION_BLOCK) {
+				STAT_ADD(w, vetoes, (out[k].flags & DFP_ENGINE_VERDICT_F_VETO) != 0);
 				pkt_drop(w, sel[l][k], (out[k].flags & DFP_ENGINE_VERDICT_F_ABSORB) ?
 					DFP_DP_DROP_FILTER_ABSORB : DFP_DP_DROP_FILTER_BLOCK);
+			}
 	}
 }
 
