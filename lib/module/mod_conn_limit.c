@@ -52,6 +52,19 @@
  * bounded (CL_WAIT_US); one that runs out fails closed for that flow
  * (counted as contended), as does a window with neither the address nor a
  * free slot (counted as table_full).
+ *
+ * Veto
+ * ----
+ * Invoked without FWPS_RIGHT_ACTION_WRITE (a heavier sublayer decided with
+ * a hard PERMIT, or a hard BLOCK), the callout leaves the decision alone,
+ * as WFP's samples do, and counts nothing: such flows are not limited. With
+ * `veto: yes` it still limits the flows a hard PERMIT let through: when
+ * the decision so far is PERMIT (the engine pre-fills out->action_type
+ * with it) the flow is counted as usual, and a flow it would block gets
+ * BLOCK written anyway, which the engine takes as a veto of the hard
+ * permit (spec §3.4, N11; DFP_ENGINE_VERDICT_F_VETO) and the callout
+ * counts as vetoed. Under a hard BLOCK it still does nothing: the flow is
+ * dropped anyway, and counting it would hold a count until it ages out.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -108,6 +121,7 @@ struct cl_state_s {
 	uint32_t mask;           /* table_size - 1. */
 	uint32_t probe;          /* Window length. */
 	uint32_t max;            /* Flows per address. */
+	bool veto;               /* Block over a hard permit (write right cleared). */
 	unsigned int family;
 	uint64_t seed;
 	uint64_t wait_tsc;       /* CL_WAIT_US in TSC cycles. */
@@ -121,6 +135,7 @@ struct cl_state_s {
 	uint64_t contended;      /* Blocked: a concurrent claim did not settle in time. */
 	uint64_t assoc_failed;   /* Blocked: the flow could not carry the context. */
 	uint64_t no_right;       /* Write right cleared on entry: left alone. */
+	uint64_t vetoed;         /* BLOCK written without the write right (veto). */
 };
 
 enum cl_result {
@@ -326,6 +341,16 @@ cl_release(struct cl_state_s *s, uint32_t idx)
 
 /* ---- Callbacks ---- */
 
+/* Block the flow; without the write right that is a veto of a hard permit. */
+static void
+cl_block(struct cl_state_s *s, struct dfp_classify_out *out,
+		const struct dfp_engine_filter_rt *filter, bool veto)
+{
+	if (veto)
+		stat_add(&s->vetoed);
+	mod_decide(out, filter, DFP_ACTION_BLOCK);
+}
+
 static void
 cl_classify(const struct dfp_callout_classify_in *in, const struct dfp_engine_filter_rt *filter,
 		uint64_t flow_context, struct dfp_classify_out *out)
@@ -336,11 +361,17 @@ cl_classify(const struct dfp_callout_classify_in *in, const struct dfp_engine_fi
 	uint64_t key[2];
 	dfp_status_t st;
 	uint32_t idx;
+	bool veto = false;
 
 	if (!(out->rights & DFP_RIGHT_ACTION_WRITE)) {
-		stat_add(&s->no_right);
-		return;
+		/* Only a hard PERMIT so far can be vetoed, and only if told to. */
+		if (!s->veto || out->action_type != DFP_ACTION_PERMIT) {
+			stat_add(&s->no_right);
+			return;
+		}
+		veto = true;
 	}
+	/* Without the write right a PERMIT changes nothing (the hard permit stands). */
 	if (flow_context != 0 || (v->flags & DFP_COND_FLAG_IS_REAUTHORIZE)) {
 		stat_add(&s->readmitted);
 		mod_decide(out, filter, DFP_ACTION_PERMIT);
@@ -349,7 +380,7 @@ cl_classify(const struct dfp_callout_classify_in *in, const struct dfp_engine_fi
 	if (in->meta == NULL || !(in->meta->present & DFP_META_FLOW_HANDLE)) {
 		/* No flow to carry the count: fail closed. */
 		stat_add(&s->assoc_failed);
-		mod_decide(out, filter, DFP_ACTION_BLOCK);
+		cl_block(s, out, filter, veto);
 		return;
 	}
 	if (s->family == 4) {
@@ -361,7 +392,7 @@ cl_classify(const struct dfp_callout_classify_in *in, const struct dfp_engine_fi
 	r = cl_acquire(s, key, &idx);
 	if (r != CL_ADMITTED) {
 		stat_add(r == CL_LIMIT ? &s->blocked : r == CL_FULL ? &s->table_full : &s->contended);
-		mod_decide(out, filter, DFP_ACTION_BLOCK);
+		cl_block(s, out, filter, veto);
 		return;
 	}
 	stat_add(&s->live);
@@ -381,7 +412,7 @@ cl_classify(const struct dfp_callout_classify_in *in, const struct dfp_engine_fi
 		return;
 	}
 	stat_add(&s->assoc_failed);
-	mod_decide(out, filter, DFP_ACTION_BLOCK);
+	cl_block(s, out, filter, veto);
 }
 
 /* The flow ended (or its context was removed): its address has one flow less. Any thread. */
@@ -417,14 +448,16 @@ cl_describe(void *state, char *buf, size_t len)
 
 	return snprintf(buf, len, "live %" PRIu64 " admitted %" PRIu64 " readmitted %" PRIu64
 		" blocked %" PRIu64 " table_full %" PRIu64 " contended %" PRIu64 " assoc_failed %"
-		PRIu64 " max %u",
+		PRIu64 " no_right %" PRIu64 " vetoed %" PRIu64 " max %u veto %s",
 		__atomic_load_n(&s->live, __ATOMIC_RELAXED),
 		__atomic_load_n(&s->admitted, __ATOMIC_RELAXED),
 		__atomic_load_n(&s->readmitted, __ATOMIC_RELAXED),
 		__atomic_load_n(&s->blocked, __ATOMIC_RELAXED),
 		__atomic_load_n(&s->table_full, __ATOMIC_RELAXED),
 		__atomic_load_n(&s->contended, __ATOMIC_RELAXED),
-		__atomic_load_n(&s->assoc_failed, __ATOMIC_RELAXED), s->max);
+		__atomic_load_n(&s->assoc_failed, __ATOMIC_RELAXED),
+		__atomic_load_n(&s->no_right, __ATOMIC_RELAXED),
+		__atomic_load_n(&s->vetoed, __ATOMIC_RELAXED), s->max, s->veto ? "yes" : "no");
 }
 
 static void
@@ -442,10 +475,11 @@ static dfp_status_t
 cl_create(const struct dfp_module_args *a, struct dfp_module_instance *out, char *err,
 		size_t err_len)
 {
-	static const char *const known[] = {"max", "table_size", NULL};
+	static const char *const known[] = {"max", "table_size", "veto", NULL};
 	struct dfp_module_callout *co;
 	uint64_t max, table_size, n;
 	enum dfp_layer_kind kind;
+	bool veto;
 	struct cl_state_s *s;
 	size_t bytes;
 
@@ -467,7 +501,8 @@ cl_create(const struct dfp_module_args *a, struct dfp_module_instance *out, char
 	}
 	if (mod_param_u64(a, "max", 1, CL_MAX_LIMIT, 0, true, &max, err, err_len) != 0 ||
 			mod_param_u64(a, "table_size", 1, CL_MAX_TABLE, 65536, false, &table_size,
-				err, err_len) != 0)
+				err, err_len) != 0 ||
+			mod_param_bool(a, "veto", false, &veto, err, err_len) != 0)
 		return DFP_STATUS_INVALID_PARAMETER;
 	n = rte_align64pow2(table_size);
 
@@ -490,6 +525,7 @@ cl_create(const struct dfp_module_args *a, struct dfp_module_instance *out, char
 	s->mask = (uint32_t)(n - 1);
 	s->probe = (uint32_t)RTE_MIN(n, (uint64_t)CL_PROBE);
 	s->max = (uint32_t)max;
+	s->veto = veto;
 	s->family = dfp_engine_layer_family(a->layer_id);
 	/* A random seed: remote hosts cannot aim their addresses at one window. */
 	s->seed = rte_rand();

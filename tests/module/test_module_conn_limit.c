@@ -5,7 +5,9 @@
  * is the client's: the flow beyond `max` from one address is blocked while
  * another address passes; a count comes back when its flow ends (RST,
  * aging of a flow that never established, shutdown); re-authorisations are
- * not counted twice; a full table fails closed for new addresses only.
+ * not counted twice; a full table fails closed for new addresses only;
+ * under a hard permit it limits only with `veto: yes` (a veto, counted by
+ * the module and the datapath), and under a hard block it counts nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -222,6 +224,114 @@ test_conn_limit_full_table_fails_closed_for_new_addresses_only(void **state)
 	fx_assert_accounting(f);
 }
 
+/*
+ * The limiter (max 1, veto param) in a sublayer "lo" (weight 100) under a
+ * static filter of action `above` in UNIVERSAL (0x8000): a hard permit
+ * (CLEAR_ACTION_RIGHT) or a block, both hard.
+ */
+static struct mh_inst *
+limit_under(struct mt *t, const char *veto, uint32_t above)
+{
+	struct dfp_module_param p[2] = {{"max", "1"}, {"veto", veto}};
+	struct mh_inst *mi = mt_inst(t);
+	struct dfp_engine_sublayer_spec sl;
+	struct dfp_engine_filter_spec fs;
+	struct dfp_guid lo;
+	uint64_t id;
+
+	mh_declare(t->f, mi, dfp_module_builtin("conn_limit"), "lim",
+		DFP_LAYER_ALE_AUTH_RECV_ACCEPT_V4, p, 2);
+	memset(&sl, 0, sizeof(sl));
+	sl.name = "lo";
+	sl.weight = 100;
+	assert_int_equal(dfp_ctl_sublayer_add(t->f->s, &sl, &lo), DFP_STATUS_SUCCESS);
+	memset(&fs, 0, sizeof(fs));
+	fs.name = "above";
+	fs.layer_id = DFP_LAYER_ALE_AUTH_RECV_ACCEPT_V4;
+	fs.weight_type = DFP_ENGINE_WEIGHT_EXPLICIT;
+	fs.weight = 1;
+	fs.flags = above == DFP_ACTION_PERMIT ? DFP_FILTER_FLAG_CLEAR_ACTION_RIGHT : 0;
+	fs.action = above;
+	assert_int_equal(dfp_ctl_filter_add(t->f->s, &fs, &id), DFP_STATUS_SUCCESS);
+	memset(&fs, 0, sizeof(fs));
+	fs.name = "limit";
+	fs.layer_id = DFP_LAYER_ALE_AUTH_RECV_ACCEPT_V4;
+	fs.sublayer_key = lo;
+	fs.weight_type = DFP_ENGINE_WEIGHT_EXPLICIT;
+	fs.weight = 10;
+	fs.action = DFP_ACTION_CALLOUT_TERMINATING;
+	fs.callout_key = mi->inst.callouts[0].key;
+	assert_int_equal(dfp_ctl_filter_add(t->f->s, &fs, &id), DFP_STATUS_SUCCESS);
+	/* mh_remove() deletes it before the callout object. */
+	mi->filters[mi->n_filters++] = id;
+	return mi;
+}
+
+static void
+test_conn_limit_veto_blocks_over_a_hard_permit(void **state)
+{
+	struct mt *t = *state;
+	struct fx *f = t->f;
+	struct mh_inst *mi = limit_under(t, "yes", DFP_ACTION_PERMIT);
+	struct dfp_dp_stats s;
+
+	/* Counted under the hard permit: the first flow of A passes, the second is vetoed. */
+	assert_true(passes(f, CLIENT_A, 17, 7200, 0));
+	assert_false(passes(f, CLIENT_A, 17, 7201, 0));
+	assert_true(passes(f, CLIENT_B, 17, 7200, 0));
+	assert_true(passes(f, CLIENT_A, 17, 7200, 0));
+	assert_int_equal(mh_stat(mi, "admitted"), 2);
+	assert_int_equal(mh_stat(mi, "blocked"), 1);
+	assert_int_equal(mh_stat(mi, "vetoed"), 1);
+	assert_int_equal(mh_stat(mi, "no_right"), 0);
+	assert_int_equal(mh_stat(mi, "live"), 2);
+	fx_stats(f, &s);
+	assert_int_equal(s.drops[DFP_DP_DROP_FILTER_BLOCK], 1);
+	assert_int_equal(s.vetoes, 1);
+	assert_int_equal(dfp_dp_stop(f->dp), DFP_STATUS_SUCCESS);
+	assert_int_equal(mh_stat(mi, "live"), 0);
+	fx_assert_accounting(f);
+}
+
+static void
+test_conn_limit_without_veto_leaves_a_hard_permit_alone(void **state)
+{
+	struct mt *t = *state;
+	struct fx *f = t->f;
+	struct mh_inst *mi = limit_under(t, "no", DFP_ACTION_PERMIT);
+	struct dfp_dp_stats s;
+
+	assert_true(passes(f, CLIENT_A, 17, 7300, 0));
+	assert_true(passes(f, CLIENT_A, 17, 7301, 0));
+	assert_int_equal(mh_stat(mi, "no_right"), 2);
+	assert_int_equal(mh_stat(mi, "admitted"), 0);
+	assert_int_equal(mh_stat(mi, "vetoed"), 0);
+	assert_int_equal(mh_stat(mi, "live"), 0);
+	fx_stats(f, &s);
+	assert_int_equal(s.vetoes, 0);
+	fx_assert_accounting(f);
+}
+
+static void
+test_conn_limit_veto_does_nothing_under_a_hard_block(void **state)
+{
+	struct mt *t = *state;
+	struct fx *f = t->f;
+	struct mh_inst *mi = limit_under(t, "yes", DFP_ACTION_BLOCK);
+	struct dfp_dp_stats s;
+
+	/* Dropped anyway; nothing counted, so no count waits for the flows to age. */
+	assert_false(passes(f, CLIENT_A, 17, 7400, 0));
+	assert_false(passes(f, CLIENT_A, 17, 7401, 0));
+	assert_int_equal(mh_stat(mi, "no_right"), 2);
+	assert_int_equal(mh_stat(mi, "admitted"), 0);
+	assert_int_equal(mh_stat(mi, "vetoed"), 0);
+	assert_int_equal(mh_stat(mi, "live"), 0);
+	fx_stats(f, &s);
+	assert_int_equal(s.vetoes, 0);
+	fx_assert_accounting(f);
+}
+
 static int
 setup_idle_1s(void **state)
 {
@@ -245,6 +355,9 @@ main(void)
 			setup_idle_1s, mt_teardown),
 		T(test_conn_limit_reauthorization_is_permitted_and_not_counted_twice),
 		T(test_conn_limit_full_table_fails_closed_for_new_addresses_only),
+		T(test_conn_limit_veto_blocks_over_a_hard_permit),
+		T(test_conn_limit_without_veto_leaves_a_hard_permit_alone),
+		T(test_conn_limit_veto_does_nothing_under_a_hard_block),
 	};
 
 	if (dfp_test_eal_init(NULL, 0) != 0)

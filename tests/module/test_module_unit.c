@@ -369,6 +369,8 @@ test_conn_limit_needs_max_and_an_ale_auth_layer(void **state)
 	static const struct dfp_module_param big[] = {{"max", "1000001"}};
 	static const struct dfp_module_param tbl[] = {{"max", "5"}, {"table_size", "0"}};
 	static const struct dfp_module_param ok[] = {{"max", "1000000"}, {"table_size", "100"}};
+	static const struct dfp_module_param badveto[] = {{"max", "5"}, {"veto", "maybe"}};
+	static const struct dfp_module_param veto[] = {{"max", "5"}, {"veto", "yes"}};
 	struct dfp_module_instance inst;
 	char err[256], d[256];
 
@@ -381,6 +383,8 @@ test_conn_limit_needs_max_and_an_ale_auth_layer(void **state)
 		DFP_STATUS_INVALID_PARAMETER, "param 'max': 1000001 is out of range");
 	create_fails("conn_limit", DFP_LAYER_ALE_AUTH_CONNECT_V4, tbl, 2,
 		DFP_STATUS_INVALID_PARAMETER, "param 'table_size': 0 is out of range");
+	create_fails("conn_limit", DFP_LAYER_ALE_AUTH_CONNECT_V4, badveto, 2,
+		DFP_STATUS_INVALID_PARAMETER, "param 'veto': 'maybe' is not a boolean (yes or no)");
 	create_fails("conn_limit", DFP_LAYER_ALE_FLOW_ESTABLISHED_V4, ok, 2,
 		DFP_STATUS_INVALID_PARAMETER, "conn_limit: layer ALE_FLOW_ESTABLISHED_V4: "
 		"conn_limit is declared at ALE_AUTH_CONNECT_V4/V6 or ALE_AUTH_RECV_ACCEPT_V4/V6");
@@ -394,7 +398,14 @@ test_conn_limit_needs_max_and_an_ale_auth_layer(void **state)
 	assert_false(inst.callouts[0].add_filter);
 	assert_true(inst.describe(inst.state, d, sizeof(d)) > 0);
 	assert_string_equal(d, "live 0 admitted 0 readmitted 0 blocked 0 table_full 0 "
-		"contended 0 assoc_failed 0 max 1000000");
+		"contended 0 assoc_failed 0 no_right 0 vetoed 0 max 1000000 veto no");
+	destroy(&inst);
+	assert_int_equal(create(dfp_module_builtin("conn_limit"), "cl",
+		DFP_LAYER_ALE_AUTH_CONNECT_V6, veto, 2, &inst, err, sizeof(err)),
+		DFP_STATUS_SUCCESS);
+	assert_true(inst.describe(inst.state, d, sizeof(d)) > 0);
+	assert_string_equal(d, "live 0 admitted 0 readmitted 0 blocked 0 table_full 0 "
+		"contended 0 assoc_failed 0 no_right 0 vetoed 0 max 5 veto yes");
 	destroy(&inst);
 }
 
