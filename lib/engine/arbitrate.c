@@ -7,13 +7,14 @@
 #include "engine_private.h"
 
 static void
-sl_result_set(struct engine_sl_result *res, uint32_t action, bool hard, uint64_t filter_id)
+sl_result_set(struct engine_sl_result *res, uint32_t action, bool hard,
+		const struct dfp_engine_filter_rt *f)
 {
 	res->action = action;
 	res->hard = hard;
 	res->veto = false;
 	res->absorb = false;
-	res->filter_id = filter_id;
+	res->filter = f;
 }
 
 /* Coerce a classifyFn's output per the filter's action type (spec §2.1). */
@@ -46,9 +47,9 @@ engine_arb_eval(const struct dfp_engine_filter_rt *f, const struct engine_arb *c
 	/* Static filters: PERMIT is soft unless CLEAR_ACTION_RIGHT; BLOCK is hard. */
 	if (!(f->action_type & DFP_ACTION_FLAG_CALLOUT)) {
 		if (f->action_type == DFP_ACTION_PERMIT)
-			sl_result_set(res, DFP_ACTION_PERMIT, clear_right, f->filter_id);
+			sl_result_set(res, DFP_ACTION_PERMIT, clear_right, f);
 		else
-			sl_result_set(res, DFP_ACTION_BLOCK, true, f->filter_id);
+			sl_result_set(res, DFP_ACTION_BLOCK, true, f);
 		return res->action;
 	}
 
@@ -68,9 +69,9 @@ engine_arb_eval(const struct dfp_engine_filter_rt *f, const struct engine_arb *c
 		if (f->action_type == DFP_ACTION_CALLOUT_INSPECTION)
 			return DFP_ACTION_CONTINUE;
 		if (f->flags & DFP_RT_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED)
-			sl_result_set(res, DFP_ACTION_PERMIT, clear_right, f->filter_id);
+			sl_result_set(res, DFP_ACTION_PERMIT, clear_right, f);
 		else
-			sl_result_set(res, DFP_ACTION_BLOCK, true, f->filter_id);
+			sl_result_set(res, DFP_ACTION_BLOCK, true, f);
 		return res->action;
 	}
 
@@ -78,13 +79,13 @@ engine_arb_eval(const struct dfp_engine_filter_rt *f, const struct engine_arb *c
 	if (a == DFP_ACTION_CONTINUE)
 		return DFP_ACTION_CONTINUE;
 	if (rights_in & DFP_RIGHT_ACTION_WRITE) {
-		sl_result_set(res, a, !(out.rights & DFP_RIGHT_ACTION_WRITE), f->filter_id);
+		sl_result_set(res, a, !(out.rights & DFP_RIGHT_ACTION_WRITE), f);
 		res->absorb = a == DFP_ACTION_BLOCK && (out.flags & DFP_CLASSIFY_OUT_FLAG_ABSORB);
 		return a;
 	}
 	/* No write right: only a BLOCK against a (hard) PERMIT counts, as a veto. */
 	if (a == DFP_ACTION_BLOCK && cur->action == DFP_ACTION_PERMIT) {
-		sl_result_set(res, DFP_ACTION_BLOCK, true, f->filter_id);
+		sl_result_set(res, DFP_ACTION_BLOCK, true, f);
 		res->veto = true;
 		res->absorb = (out.flags & DFP_CLASSIFY_OUT_FLAG_ABSORB) != 0;
 		return a;
@@ -97,7 +98,7 @@ arb_take(struct engine_arb *cur, const struct engine_sl_result *res)
 {
 	cur->action = res->action;
 	cur->hard = res->hard;
-	cur->filter_id = res->filter_id;
+	cur->filter = res->filter;
 	cur->flags &= DFP_ENGINE_VERDICT_F_VETO;
 	if (res->veto)
 		cur->flags |= DFP_ENGINE_VERDICT_F_VETO;

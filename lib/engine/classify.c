@@ -80,6 +80,7 @@ dfp_engine_classify_burst(const struct dfp_engine_ruleset *rs, uint16_t layer_id
 	uint32_t static_best[DFP_ENGINE_BURST_MAX * ENGINE_MAX_LAYER_SUBLAYERS];
 	uint32_t callout_best[DFP_ENGINE_BURST_MAX * ENGINE_MAX_LAYER_SUBLAYERS];
 	const struct engine_layer_rt *l = layer_of(rs, layer_id);
+	uint64_t *hits;
 	unsigned int i, s;
 
 	if (n > DFP_ENGINE_BURST_MAX)
@@ -89,14 +90,17 @@ dfp_engine_classify_burst(const struct dfp_engine_ruleset *rs, uint16_t layer_id
 			out[i].action = DFP_ACTION_NONE_NO_MATCH;
 			out[i].flags = 0;
 			out[i].filter_id = 0;
+			out[i].hit_slot = 0;
 		}
 		return;
 	}
+	hits = env != NULL ? env->hits : NULL;
 	engine_lookup_burst(l->lookup, values, n, static_best, callout_best);
 	for (i = 0; i < n; i++) {
 		const uint32_t *sb = &static_best[i * l->n_sublayers];
 		const uint32_t *cb = &callout_best[i * l->n_sublayers];
-		struct engine_arb cur = {DFP_ACTION_NONE, false, 0, 0};
+		struct engine_arb cur = {DFP_ACTION_NONE, false, 0, NULL};
+		const struct dfp_engine_filter_rt *f;
 		struct engine_sl_result res;
 
 		for (s = 0; s < l->n_sublayers; s++) {
@@ -107,7 +111,22 @@ dfp_engine_classify_burst(const struct dfp_engine_ruleset *rs, uint16_t layer_id
 		out[i].action = cur.action == DFP_ACTION_NONE ? DFP_ACTION_NONE_NO_MATCH :
 			cur.action;
 		out[i].flags = cur.flags | (cur.hard ? DFP_ENGINE_VERDICT_F_HARD : 0);
-		out[i].filter_id = cur.filter_id;
+		f = cur.filter;
+		if (f == NULL) {
+			out[i].filter_id = 0;
+			out[i].hit_slot = 0;
+			continue;
+		}
+		out[i].filter_id = f->filter_id;
+		out[i].hit_slot = f->hit_slot;
+		/*
+		 * Only this thread writes its set: a load and a store, no
+		 * read-modify-write; relaxed so that a reader's load is whole.
+		 */
+		if (hits != NULL)
+			__atomic_store_n(&hits[f->hit_slot],
+				__atomic_load_n(&hits[f->hit_slot], __ATOMIC_RELAXED) + 1,
+				__ATOMIC_RELAXED);
 	}
 }
 

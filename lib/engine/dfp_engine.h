@@ -43,6 +43,24 @@
  * pointer order its construction before any read. Filters referenced by a
  * published ruleset stay allocated until dfp_engine_txn_finish(), which the
  * caller only runs after a grace period.
+ *
+ * Hit counters
+ * ------------
+ * A filter's hits are the classifications at its layer (packets, or ALE
+ * authorisations) whose arbitrated verdict it decided
+ * (dfp_engine_verdict.filter_id). Each filter gets a dense counter slot
+ * (dfp_engine_filter_rt.hit_slot, 1..max_filters) when it is added. A
+ * counter set (dfp_engine_counters_attach()) is an array of one uint64_t
+ * per slot owned by one classifying thread: dfp_engine_classify_burst()
+ * adds one to env->hits[slot] for each verdict a filter decided, with a
+ * plain (relaxed) load and store, no lock and no atomic read-modify-write.
+ * Control threads sum the sets with relaxed loads when a filter is read
+ * (dfp_engine_filter_info.hits). A slot is freed only where no worker can
+ * still count into it: in dfp_engine_txn_finish() for deleted filters
+ * (after the grace period) and in dfp_engine_txn_abort() for filters the
+ * transaction added (never published). It is zeroed in every set before it
+ * can be given to another filter, whose publication (release store of the
+ * ruleset) orders the zeroing before any worker's next increment.
  */
 #ifndef DFP_ENGINE_H
 #define DFP_ENGINE_H
@@ -67,6 +85,13 @@ struct dfp_engine_ruleset;
 
 /** Most conditions in one filter. */
 #define DFP_ENGINE_MAX_CONDS 64
+
+/**
+ * Default dfp_engine_params.max_filters: room for lib/conf's million
+ * filters replaced in one transaction (the deleted ones keep their hit
+ * counter slots until the commit's grace period is over).
+ */
+#define DFP_ENGINE_MAX_FILTERS_DEFAULT (UINT32_C(1) << 21)
 
 /** Built-in FWPM_SUBLAYER_UNIVERSAL: the default sublayer of every layer. */
 #define DFP_ENGINE_SUBLAYER_UNIVERSAL_KEY "eebecc03-ced4-4380-819a-2734397b2b74"
@@ -125,6 +150,8 @@ struct dfp_engine_filter_rt {
 	uint16_t layer_id;         /**< Layer id. */
 	uint16_t reserved;         /**< Zero. */
 	uint32_t n_conds;          /**< Number of conditions. */
+	uint32_t hit_slot;         /**< Hit counter slot, 1..max_filters (an index into
+				    *   a counter set); fixed for the filter's life. */
 	const struct dfp_engine_cond *conds; /**< Conditions. */
 	uint32_t action_type;      /**< Filter action (FWP_ACTION_*). */
 	uint32_t callout_id;       /**< For callout actions; else 0. */
@@ -142,6 +169,11 @@ struct dfp_engine_filter_info {
 	uint32_t mgmt_flags;                        /**< DFP_FILTER_FLAG_* as given. */
 	uint32_t owner;                             /**< Owning session id (0 = none). */
 	bool committed;                             /**< Part of the published ruleset. */
+	uint64_t hits;                              /**< Verdicts it decided, summed over
+						     *   every counter set (relaxed loads: a
+						     *   snapshot that may lag the workers by
+						     *   the bursts in flight); 0 until the
+						     *   filter is committed. */
 };
 
 /** Input of dfp_engine_sublayer_add() (FWPM_SUBLAYER0). */
@@ -206,6 +238,9 @@ struct dfp_engine_params {
 	unsigned int socket_id;       /**< NUMA socket for compiled classifiers. */
 	uint32_t acl_max_rules;       /**< Rules per compiled trie group; 0 = default. */
 	uint32_t max_expansion;       /**< Max ACL rules one filter may expand to; 0 = default. */
+	uint32_t max_filters;         /**< Most filters alive or deleted but not yet
+				       *   reclaimed (hit counter slots); 0 =
+				       *   DFP_ENGINE_MAX_FILTERS_DEFAULT. */
 };
 
 /**
@@ -365,7 +400,9 @@ void dfp_engine_callout_id_unbind(struct dfp_engine *eng, uint32_t id);
  *         STATUS_FWP_INVALID_NET_MASK; STATUS_FWP_OUT_OF_BOUNDS;
  *         STATUS_FWP_INCOMPATIBLE_LAYER (callout's applicable layer differs);
  *         STATUS_FWP_ALREADY_EXISTS; STATUS_FWP_CALLOUT_NOTIFICATION_FAILED;
- *         STATUS_FWP_NO_TXN_IN_PROGRESS; STATUS_NO_MEMORY.
+ *         STATUS_FWP_NO_TXN_IN_PROGRESS; STATUS_NO_MEMORY;
+ *         STATUS_INSUFFICIENT_RESOURCES (max_filters filters are alive or
+ *         awaiting reclaim: no hit counter slot is free).
  */
 dfp_status_t dfp_engine_filter_add(struct dfp_engine *eng,
 		const struct dfp_engine_filter_spec *spec, uint32_t owner, uint64_t *id_out);
@@ -397,6 +434,40 @@ void dfp_engine_filter_foreach(struct dfp_engine *eng, uint16_t layer_id,
 
 /** Number of filters in the model (all layers). */
 uint32_t dfp_engine_filter_count(const struct dfp_engine *eng);
+
+/* ---- Hit counters (see "Hit counters" above) ---- */
+
+/**
+ * Create a counter set for one classifying thread: an array of
+ * dfp_engine_counters_len() zeroed uint64_t, indexed by hit slot, to be put
+ * in that thread's dfp_engine_classify_env.hits. Its pages are backed as
+ * they are first written (slots are handed out lowest first), so a set
+ * costs memory for the slots in use, not for max_filters.
+ *
+ * @param eng       the engine.
+ * @param hits_out  receives the array; owned by the engine, valid until
+ *                  dfp_engine_counters_detach() or dfp_engine_destroy().
+ * @return STATUS_SUCCESS, STATUS_INVALID_PARAMETER, STATUS_NO_MEMORY.
+ * Control thread; allocates. Unlike the other calls it is MT-safe against
+ * every other control-thread call on the engine (an internal mutex guards
+ * the list of sets), so a datapath may attach without lib/ctl's lock.
+ */
+dfp_status_t dfp_engine_counters_attach(struct dfp_engine *eng, uint64_t **hits_out);
+
+/**
+ * Give a counter set back. Its counts are kept (added to the engine's
+ * totals of detached sets), so a filter's hits do not drop when a
+ * datapath is torn down. Accepts NULL hits.
+ *
+ * @param hits  an array from dfp_engine_counters_attach() that no thread
+ *              classifies with any more.
+ * Control thread; MT-safe as dfp_engine_counters_attach(). Does not block
+ * beyond that mutex.
+ */
+void dfp_engine_counters_detach(struct dfp_engine *eng, uint64_t *hits);
+
+/** Entries of a counter set: max_filters + 1 (slot 0 is never a filter's). Any thread. */
+uint32_t dfp_engine_counters_len(const struct dfp_engine *eng);
 
 /**
  * Delete every object owned by a session (dynamic session close): filters,
@@ -434,6 +505,9 @@ typedef enum dfp_engine_invoke_result (*dfp_engine_invoke_fn)(void *env_ctx,
 struct dfp_engine_classify_env {
 	dfp_engine_invoke_fn invoke;  /**< Callout hook; NULL = no callout is registered. */
 	void *ctx;                    /**< Hook context. */
+	uint64_t *hits;               /**< The calling thread's counter set
+				       *   (dfp_engine_counters_attach()), written only by
+				       *   it; NULL = hits are not counted. */
 };
 
 /** Verdict flags. */
@@ -446,6 +520,7 @@ struct dfp_engine_verdict {
 	uint32_t action;     /**< DFP_ACTION_PERMIT, _BLOCK, or _NONE_NO_MATCH (enforce as permit). */
 	uint32_t flags;      /**< DFP_ENGINE_VERDICT_F_*. */
 	uint64_t filter_id;  /**< Filter whose result decided it; 0 if none. */
+	uint32_t hit_slot;   /**< That filter's hit_slot; 0 if none. */
 };
 
 /** Most packets per classify call. */
@@ -459,9 +534,11 @@ struct dfp_engine_verdict {
  * @param values   n pointers to incoming values.
  * @param pkt_ctx  n per-packet contexts for the hook, or NULL.
  * @param n        1..DFP_ENGINE_BURST_MAX packets.
- * @param env      callout environment, or NULL.
+ * @param env      callout environment and hit counters, or NULL.
  * @param out      n verdicts.
  * Any lcore, lock-free, no allocation. Callouts run on the calling thread.
+ * With env->hits set, adds one to env->hits[hit_slot] for each verdict a
+ * filter decided (one thread per counter set).
  */
 void dfp_engine_classify_burst(const struct dfp_engine_ruleset *rs, uint16_t layer_id,
 		const struct dfp_engine_values *const values[], void *const pkt_ctx[], unsigned int n,

@@ -211,7 +211,7 @@ struct engine_arb {
 	uint32_t action;         /* DFP_ACTION_NONE until a sublayer decides. */
 	bool hard;               /* Write right cleared. */
 	uint32_t flags;          /* DFP_ENGINE_VERDICT_F_*. */
-	uint64_t filter_id;      /* Filter behind `action`. */
+	const struct dfp_engine_filter_rt *filter; /* Filter behind `action`, or NULL. */
 };
 
 /* A sublayer's result. */
@@ -220,7 +220,7 @@ struct engine_sl_result {
 	bool hard;
 	bool veto;
 	bool absorb;
-	uint64_t filter_id;
+	const struct dfp_engine_filter_rt *filter; /* The deciding filter. */
 };
 
 /*

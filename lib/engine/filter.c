@@ -406,6 +406,12 @@ dfp_engine_filter_add(struct dfp_engine *eng, const struct dfp_engine_filter_spe
 	f = filter_alloc(spec->n_conds);
 	if (f == NULL)
 		return DFP_STATUS_NO_MEMORY;
+	/* Freed with the filter on every failure below; fresh slots read zero. */
+	f->rt.hit_slot = engine_hits_slot_alloc(&eng->hits);
+	if (f->rt.hit_slot == 0) {
+		engine_filter_free(f);
+		return DFP_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	family = dfp_engine_layer_family(spec->layer_id);
 	if (spec->n_conds > 0)
 		memcpy(f->conds, spec->conds, spec->n_conds * sizeof(f->conds[0]));
@@ -464,6 +470,7 @@ dfp_engine_filter_add(struct dfp_engine *eng, const struct dfp_engine_filter_spe
 	if (co != NULL) {
 		st = filter_notify(eng, f, DFP_NOTIFY_ADD_FILTER);
 		if (!DFP_SUCCESS(st)) {
+			engine_hits_slot_free(&eng->hits, f->rt.hit_slot);
 			engine_filter_free(f);
 			return DFP_STATUS_FWP_CALLOUT_NOTIFICATION_FAILED;
 		}
@@ -472,6 +479,7 @@ dfp_engine_filter_add(struct dfp_engine *eng, const struct dfp_engine_filter_spe
 	if (st != DFP_STATUS_SUCCESS) {
 		if (co != NULL)
 			engine_filter_notify(eng, f, DFP_NOTIFY_DELETE_FILTER);
+		engine_hits_slot_free(&eng->hits, f->rt.hit_slot);
 		engine_filter_free(f);
 		return st;
 	}
@@ -524,7 +532,8 @@ dfp_engine_filter_delete_by_key(struct dfp_engine *eng, const struct dfp_guid *k
 }
 
 static void
-filter_fill_info(const struct engine_filter *f, struct dfp_engine_filter_info *out)
+filter_fill_info(struct dfp_engine *eng, const struct engine_filter *f,
+		struct dfp_engine_filter_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->rt = f->rt;
@@ -536,6 +545,7 @@ filter_fill_info(const struct engine_filter *f, struct dfp_engine_filter_info *o
 	out->mgmt_flags = f->mgmt_flags;
 	out->owner = f->owner;
 	out->committed = f->committed;
+	out->hits = engine_hits_sum(&eng->hits, f->rt.hit_slot);
 }
 
 dfp_status_t
@@ -548,7 +558,7 @@ dfp_engine_filter_get(struct dfp_engine *eng, uint64_t id, struct dfp_engine_fil
 	f = filter_find_id(eng, id);
 	if (f == NULL)
 		return DFP_STATUS_FWP_FILTER_NOT_FOUND;
-	filter_fill_info(f, out);
+	filter_fill_info(eng, f, out);
 	return DFP_STATUS_SUCCESS;
 }
 
@@ -584,7 +594,7 @@ dfp_engine_filter_foreach(struct dfp_engine *eng, uint16_t layer_id,
 	TAILQ_FOREACH(f, &eng->filters, next) {
 		if (layer_id != 0xFFFF && f->rt.layer_id != layer_id)
 			continue;
-		filter_fill_info(f, &info);
+		filter_fill_info(eng, f, &info);
 		if (cb(arg, &info) != 0)
 			return;
 	}

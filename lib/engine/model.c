@@ -545,6 +545,9 @@ dfp_engine_create(const struct dfp_engine_params *params, struct dfp_engine **ou
 	st = engine_fhash_init(&eng->fhash);
 	if (st != DFP_STATUS_SUCCESS)
 		goto out_free_engine;
+	st = engine_hits_init(&eng->hits, eng->params.max_filters);
+	if (st != DFP_STATUS_SUCCESS)
+		goto out_destroy;
 	st = add_builtin_sublayer(eng, DFP_ENGINE_SUBLAYER_UNIVERSAL_KEY, "universal",
 			DFP_ENGINE_SUBLAYER_UNIVERSAL_WEIGHT);
 	if (st != DFP_STATUS_SUCCESS)
@@ -603,6 +606,7 @@ dfp_engine_destroy(struct dfp_engine *eng)
 		engine_filter_free(f);
 	}
 	engine_fhash_fini(&eng->fhash);
+	engine_hits_fini(&eng->hits);
 	while ((s = TAILQ_FIRST(&eng->sublayers)) != NULL) {
 		TAILQ_REMOVE(&eng->sublayers, s, next);
 		free(s);
@@ -681,7 +685,7 @@ dfp_engine_txn_finish(struct dfp_engine *eng, struct dfp_engine_ruleset *publish
 	/*
 	 * No worker can see the old ruleset any more: deleted filters can go,
 	 * with their DELETE_FILTER notification (the callout frees its
-	 * filter context only now).
+	 * filter context only now), and so can their hit counter slots.
 	 */
 	for (i = 0; i < eng->n_undo; i++) {
 		void *obj = eng->undo[i].obj;
@@ -691,6 +695,7 @@ dfp_engine_txn_finish(struct dfp_engine *eng, struct dfp_engine_ruleset *publish
 			f = obj;
 			if (f->rt.action_type & DFP_ACTION_FLAG_CALLOUT)
 				engine_filter_notify(eng, f, DFP_NOTIFY_DELETE_FILTER);
+			engine_hits_slot_free(&eng->hits, f->rt.hit_slot);
 			engine_filter_free(f);
 			break;
 		case ENGINE_UNDO_SUBLAYER_DEL:
@@ -740,9 +745,13 @@ dfp_engine_txn_abort(struct dfp_engine *eng)
 		case ENGINE_UNDO_FILTER_ADD:
 			f = obj;
 			engine_filter_unlink(eng, f);
-			/* Never published: the callout may free its context at once. */
+			/*
+			 * Never published: the callout may free its context at
+			 * once, and no worker counts into its hit slot.
+			 */
 			if (f->rt.action_type & DFP_ACTION_FLAG_CALLOUT)
 				engine_filter_notify(eng, f, DFP_NOTIFY_DELETE_FILTER);
+			engine_hits_slot_free(&eng->hits, f->rt.hit_slot);
 			engine_filter_free(f);
 			break;
 		case ENGINE_UNDO_FILTER_DEL:

@@ -7,6 +7,8 @@
 #ifndef ENGINE_MODEL_PRIVATE_H
 #define ENGINE_MODEL_PRIVATE_H
 
+#include <pthread.h>
+
 #include "engine_private.h"
 
 enum engine_undo_op {
@@ -34,6 +36,28 @@ struct engine_callout_id {
 };
 TAILQ_HEAD(engine_callout_id_list, engine_callout_id);
 
+/* One counter set: a classifying thread's hits, indexed by slot. */
+struct engine_hit_set {
+	TAILQ_ENTRY(engine_hit_set) next;
+	uint64_t *hits;          /* len entries; the thread writes, control reads. */
+};
+TAILQ_HEAD(engine_hit_set_list, engine_hit_set);
+
+/*
+ * Hit counter slots and sets (counters.c). `lock` guards all of it:
+ * attach/detach may come from a control thread that does not hold lib/ctl's
+ * lock, and a detach reads the slot bitmap.
+ */
+struct engine_hits {
+	pthread_mutex_t lock;
+	uint32_t len;            /* max_filters + 1: slot 0 means "no filter". */
+	uint64_t *used;          /* Bitmap of slots in use; slot 0 always set. */
+	uint32_t n_words;        /* Of used. */
+	uint32_t hint;           /* No clear bit in used[0..hint). */
+	struct engine_hit_set_list sets;
+	uint64_t *retired;       /* Counts of detached sets; NULL until the first. */
+};
+
 /* Intrusive hash of filters by id and by key. */
 struct engine_filter_hash {
 	struct engine_filter **by_id;
@@ -48,6 +72,7 @@ struct dfp_engine {
 	struct engine_callout_id_list callout_ids;
 	struct engine_filter_list filters;       /* Live filters, id order. */
 	struct engine_filter_hash fhash;
+	struct engine_hits hits;
 	uint32_t n_filters;
 	uint32_t layer_n_filters[DFP_LAYER_ID_MAX];
 	uint64_t next_filter_id;
@@ -79,6 +104,16 @@ void engine_filter_unlink(struct dfp_engine *eng, struct engine_filter *f);
 void engine_filter_free(struct engine_filter *f);
 void engine_filter_notify(struct dfp_engine *eng, struct engine_filter *f,
 		enum dfp_notify_type type);
+
+/* counters.c */
+dfp_status_t engine_hits_init(struct engine_hits *h, uint32_t max_filters);
+void engine_hits_fini(struct engine_hits *h);
+/* Lowest free slot, or 0 when all max_filters are taken. */
+uint32_t engine_hits_slot_alloc(struct engine_hits *h);
+/* Zero a slot in every set, then make it free; no thread may count into it. */
+void engine_hits_slot_free(struct engine_hits *h, uint32_t slot);
+/* A slot's count summed over every set (relaxed loads). */
+uint64_t engine_hits_sum(struct engine_hits *h, uint32_t slot);
 
 /* ruleset.c */
 dfp_status_t engine_ruleset_build(struct dfp_engine *eng, struct dfp_engine_ruleset **out);

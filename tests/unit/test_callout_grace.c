@@ -161,6 +161,7 @@ worker_main(void *arg)
 	unpin();
 	env.invoke = dfp_callout_invoke;
 	env.ctx = dfp_ctl_callouts(g->ctl);
+	env.hits = NULL;
 	slot = dfp_ctl_ruleset_slot(g->ctl);
 	for (i = 0; i < BURST; i++) {
 		memset(&v[i], 0, sizeof(v[i]));
