@@ -171,6 +171,9 @@ dfp_dp_create(const struct dfp_dp_conf *conf, struct dfp_ctl *ctl, struct dfp_dp
 		st = dfp_flow_table_create(dfp_ctl_flows(ctl), i, conf->flow_capacity, &w->flows);
 		if (st == DFP_STATUS_SUCCESS)
 			st = dfp_flow_table_configure(w->flows, &fp);
+		/* The worker's own filter hit counters, summed by the engine's readers. */
+		if (st == DFP_STATUS_SUCCESS)
+			st = dfp_engine_counters_attach(dfp_ctl_engine(ctl), &w->env.hits);
 		if (st != DFP_STATUS_SUCCESS)
 			goto out_free;
 		dp_worker_init(w);
@@ -273,6 +276,8 @@ dfp_dp_free(struct dfp_dp *dp)
 		if (dp->workers[i] == NULL)
 			continue;
 		dfp_flow_table_free(dp->workers[i]->flows);
+		/* Its counts stay in the engine's totals. */
+		dfp_engine_counters_detach(dfp_ctl_engine(dp->ctl), dp->workers[i]->env.hits);
 		rte_free(dp->workers[i]);
 	}
 	rte_mempool_free(dp->pool);

@@ -75,7 +75,8 @@ struct dp_worker {
 	struct dfp_dp_stats acc __rte_cache_aligned;
 	struct dfp_dp *dp;
 	struct dfp_engine_ruleset *const *ruleset_slot;
-	struct dfp_engine_classify_env env;
+	struct dfp_engine_classify_env env; /* Callout hook; hits: this worker's counter set
+					    * (dfp_engine_counters_attach() in dp.c). */
 	struct dfp_callout_rt *callouts;
 	struct dfp_flow_table *flows;
 	unsigned int index;       /* Worker index = RCU reader id = tx queue. */
