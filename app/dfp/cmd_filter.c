@@ -33,10 +33,10 @@ print_filter(const struct dfp_engine_filter_info *f)
 	const char *layer = dfp_engine_layer_name(f->rt.layer_id);
 
 	snprintf(w, sizeof(w), "%" PRIu64, f->rt.weight);
-	app_printf("%" PRIu64 " key %s name %s layer %s sublayer %s weight %s action %s hits -\n",
-		f->rt.filter_id, dfp_guid_format(&f->key, k, sizeof(k)), f->name,
+	app_printf("%" PRIu64 " key %s name %s layer %s sublayer %s weight %s action %s hits %"
+		PRIu64 "\n", f->rt.filter_id, dfp_guid_format(&f->key, k, sizeof(k)), f->name,
 		layer != NULL ? layer : "?", f->sublayer_name, w,
-		dfp_engine_action_name(f->rt.action_type));
+		dfp_engine_action_name(f->rt.action_type), f->hits);
 }
 
 static int

@@ -93,6 +93,7 @@ filter_one(void *arg, const struct dfp_engine_filter_info *f)
 	rte_tel_data_add_dict_u64(e, "weight", f->rt.weight);
 	rte_tel_data_add_dict_string(e, "action", dfp_engine_action_name(f->rt.action_type));
 	rte_tel_data_add_dict_u64(e, "conditions", f->rt.n_conds);
+	rte_tel_data_add_dict_u64(e, "hits", f->hits);
 	rte_tel_data_add_array_container(l->d, e, 0);
 	l->n++;
 	return 0;
