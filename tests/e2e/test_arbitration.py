@@ -47,6 +47,12 @@ port_block plugin) writes BLOCK without the write right, so a callout veto
 of a hard permit cannot be produced end to end; 6010 checks that such a
 callout leaves the hard permit alone, and the conn_limit counters show which
 flows it admitted and blocked.
+
+Hit counters: after the replay `show filters` must give each filter the number
+of classifications it decided (HITS): every frame at a per-packet layer (TR
+and its IPv6 twin), one authorisation per flow at the ALE layers (a flow's
+later frames reuse its decision, a blocked flow's included), and nothing for
+a filter that matched but lost the arbitration or only inspected.
 """
 
 import re
@@ -174,6 +180,54 @@ OUT_FLOWS = [
 ]
 
 
+# Filter name -> classifications it decided; every other filter decided none.
+# N frames per flow at TR (and INBOUND_TRANSPORT_V6); 1 per flow at RA, FE and
+# ALE_AUTH_CONNECT.
+HITS = {
+    "c6001-hard-permit": N,   # beats lo's block
+    "c6002-block": N,         # overrides hi's soft permit
+    "c6003-block": N,         # hi's block is final
+    "c6004-block": N,
+    "c6005-permit": N,        # heavier than the block beside it
+    "c6006-block": N,
+    "c6010-hard-permit": 2,   # both flows; the limiter runs without the write right
+    "c6011-limit": 2,         # admits flow a, blocks flow b
+    "c6012-soft-permit": 1,   # flow a: the limiter's soft PERMIT leaves it in place
+    "c6012-limit": 1,         # flow b: its BLOCK overrides the soft permit
+    "c6013-hard-permit": 1,   # the substituted static block cannot veto it
+    "c6014-absent": 1,        # substituted hard block beats the soft permit
+    "c6015-absent": 1,        # permit_if_callout_unregistered
+    "c6016-absent": 1,
+    "c6020-block": 1,         # established once; inspection decides nothing
+    "c6021-permit": 1,
+    "c6030-hard-permit": N,
+    "c6031-block": N,
+    "c6040-hard-permit": 1,
+    "c6041-block": 1,
+}
+
+
+def check_hits(c):
+    """`show filters`: each filter's hits equal the classifications it decided."""
+    listed = c.filters()
+    names = [f.get("name") for f in listed]
+    e.check(len(listed) == len(set(names)), "filter names not unique: %r" % names)
+    missing = sorted(set(HITS) - set(names))
+    e.check(not missing, "filters not listed: %r" % missing)
+    problems = []
+    for f in listed:
+        e.check(re.fullmatch(r"\d+", f.get("hits", "")) is not None,
+                "no hit count in %r" % f["raw"])
+        want = HITS.get(f["name"], 0)
+        if int(f["hits"]) != want:
+            problems.append("%s: hits %s, expected %d" % (f["name"], f["hits"], want))
+    e.check(not problems, "hit counters differ from the arbitration table:\n  " +
+            "\n  ".join(problems))
+    # Each frame of a TR case was decided by exactly one filter at that layer.
+    tr = sum(int(f["hits"]) for f in c.filters(TR))
+    e.expect_eq(tr, N * 6, "hits at %s (six cases of %d frames)" % (TR, N))
+
+
 def main(t):
     wan, lan = [], []
     for tag, remote, rport, lport, n, _ in FLOWS:
@@ -228,6 +282,7 @@ def main(t):
                 "conn_limit counters (callout limiter: %s)" % lim)
     reg = {o["name"]: o.get("registered") for o in c.callouts()}
     e.expect_eq((reg.get("limiter"), reg.get("absent")), ("yes", "no"), "registered")
+    check_hits(c)
     d.quit(c)
     e.expect_eq(d.rc, 0, "exit code after quit")
 
