@@ -4,8 +4,15 @@
  * /dfp/info, /dfp/stats, /dfp/filters, /dfp/callouts, /dfp/flows (counts
  * and a bounded sample), /dfp/pended. Handlers run on DPDK's telemetry
  * thread, a control thread, with a session of their own.
+ *
+ * /dfp/filters, /dfp/callouts and /dfp/pended list ids; ",ID" gives one
+ * object (DPDK 22.11 cannot nest a dict in an array). A parameter where
+ * none is taken, a bad id or an unknown one answers null.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +26,28 @@
 
 static struct dfp_ctl_session *tel_session;
 
+/* True when the request carries a parameter ("/cmd,PARAM"). */
+static bool
+has_param(const char *params)
+{
+	return params != NULL && params[0] != '\0';
+}
+
+/*
+ * A show-stats line "NAME: VALUE" as a dict entry. DPDK 22.11 telemetry
+ * drops (-EINVAL) a dict entry whose name has characters other than
+ * [A-Za-z0-9_/]: the first '.' or ' ' becomes '/' ("drop/REASON",
+ * "callout/NAME"), any other such character '_'.
+ */
 static void
 stat_line(void *arg, const char *line)
 {
 	struct rte_tel_data *d = arg;
 	const char *colon = strchr(line, ':');
-	char name[128];
-	size_t len;
+	bool callout = strncmp(line, "callout ", 8) == 0;
+	bool slash = false;
+	char name[RTE_TEL_MAX_STRING_LEN];
+	size_t len, i;
 
 	if (colon == NULL)
 		return;
@@ -34,7 +56,17 @@ stat_line(void *arg, const char *line)
 		len = sizeof(name) - 1;
 	memcpy(name, line, len);
 	name[len] = '\0';
-	if (strncmp(name, "callout ", 8) == 0)
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+
+		if ((ch == '.' || ch == ' ') && !slash) {
+			name[i] = '/';
+			slash = true;
+		} else if (!isalnum(ch) && ch != '_' && ch != '/') {
+			name[i] = '_';
+		}
+	}
+	if (callout)
 		rte_tel_data_add_dict_string(d, name, colon + 2);
 	else
 		rte_tel_data_add_dict_u64(d, name, strtoull(colon + 1, NULL, 10));
@@ -44,7 +76,8 @@ static int
 tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd;
-	(void)params;
+	if (has_param(params))
+		return -EINVAL;
 	rte_tel_data_start_dict(d);
 	app_stats_emit(stat_line, d);
 	return 0;
@@ -54,7 +87,8 @@ static int
 tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd;
-	(void)params;
+	if (has_param(params))
+		return -EINVAL;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "version", "0.1.0");
 	rte_tel_data_add_dict_string(d, "dpdk", rte_version());
@@ -67,23 +101,40 @@ tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-struct list_ctx {
-	struct rte_tel_data *d;
-	unsigned int n;
-};
+/*
+ * DPDK 22.11 telemetry nests arrays only (rte_tel_data_add_array_container()
+ * refuses a dict), so a list endpoint answers in its way (as /ethdev/list
+ * and /ethdev/info,ID): without a parameter the array of ids, with ",ID"
+ * that one object as a dict. A bad or unknown id answers null.
+ */
 
+/* The request's parameter as an id: decimal or 0x-hex, nothing else; 0 or -EINVAL. */
 static int
-filter_one(void *arg, const struct dfp_engine_filter_info *f)
+param_id(const char *params, uint64_t *id)
 {
-	struct list_ctx *l = arg;
-	struct rte_tel_data *e;
+	char *end;
+
+	if (params == NULL || params[0] < '0' || params[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	*id = strtoull(params, &end, 0);
+	if (errno != 0 || *end != '\0')
+		return -EINVAL;
+	return 0;
+}
+
+/* Add one id to an array of ids; stops the walk when the array is full. */
+static int
+id_add(struct rte_tel_data *d, uint64_t id)
+{
+	return rte_tel_data_add_array_u64(d, id) != 0;
+}
+
+static void
+filter_fill(struct rte_tel_data *e, const struct dfp_engine_filter_info *f)
+{
 	char g[40];
 
-	if (l->n >= RTE_TEL_MAX_ARRAY_ENTRIES)
-		return 1;
-	e = rte_tel_data_alloc();
-	if (e == NULL)
-		return 1;
 	rte_tel_data_start_dict(e);
 	rte_tel_data_add_dict_u64(e, "id", f->rt.filter_id);
 	rte_tel_data_add_dict_string(e, "key", dfp_guid_format(&f->key, g, sizeof(g)));
@@ -94,20 +145,31 @@ filter_one(void *arg, const struct dfp_engine_filter_info *f)
 	rte_tel_data_add_dict_string(e, "action", dfp_engine_action_name(f->rt.action_type));
 	rte_tel_data_add_dict_u64(e, "conditions", f->rt.n_conds);
 	rte_tel_data_add_dict_u64(e, "hits", f->hits);
-	rte_tel_data_add_array_container(l->d, e, 0);
-	l->n++;
-	return 0;
+}
+
+static int
+filter_id_one(void *arg, const struct dfp_engine_filter_info *f)
+{
+	return id_add(arg, f->rt.filter_id);
 }
 
 static int
 tel_filters(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct list_ctx l = {.d = d};
+	struct dfp_engine_filter_info f;
+	uint64_t id;
 
 	(void)cmd;
-	(void)params;
-	rte_tel_data_start_array(d, RTE_TEL_CONTAINER);
-	dfp_ctl_filter_foreach(tel_session, 0xFFFF, filter_one, &l);
+	if (!has_param(params)) {
+		rte_tel_data_start_array(d, RTE_TEL_U64_VAL);
+		dfp_ctl_filter_foreach(tel_session, 0xFFFF, filter_id_one, d);
+		return 0;
+	}
+	if (param_id(params, &id) != 0)
+		return -EINVAL;
+	if (dfp_ctl_filter_get(tel_session, id, &f) != DFP_STATUS_SUCCESS)
+		return -ENOENT;
+	filter_fill(d, &f);
 	return 0;
 }
 
@@ -129,19 +191,12 @@ reg_one(void *arg, const struct dfp_callout_reg_info *r)
 	return 0;
 }
 
-static int
-callout_one(void *arg, const struct dfp_engine_callout_info *c)
+static void
+callout_fill(struct rte_tel_data *e, const struct dfp_engine_callout_info *c)
 {
-	struct list_ctx *l = arg;
 	struct reg_ctx rc = {.id = c->callout_id};
-	struct rte_tel_data *e;
 	char g[40];
 
-	if (l->n >= RTE_TEL_MAX_ARRAY_ENTRIES)
-		return 1;
-	e = rte_tel_data_alloc();
-	if (e == NULL)
-		return 1;
 	dfp_callout_foreach(dfp_ctl_callouts(dfp_app->ctl), reg_one, &rc);
 	rte_tel_data_start_dict(e);
 	rte_tel_data_add_dict_u64(e, "id", c->callout_id);
@@ -151,20 +206,31 @@ callout_one(void *arg, const struct dfp_engine_callout_info *c)
 	rte_tel_data_add_dict_string(e, "registered", rc.found ? "yes" : "no");
 	rte_tel_data_add_dict_u64(e, "filters", c->n_filters);
 	rte_tel_data_add_dict_u64(e, "contexts", rc.contexts);
-	rte_tel_data_add_array_container(l->d, e, 0);
-	l->n++;
-	return 0;
+}
+
+static int
+callout_id_one(void *arg, const struct dfp_engine_callout_info *c)
+{
+	return id_add(arg, c->callout_id);
 }
 
 static int
 tel_callouts(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct list_ctx l = {.d = d};
+	struct dfp_engine_callout_info c;
+	uint64_t id;
 
 	(void)cmd;
-	(void)params;
-	rte_tel_data_start_array(d, RTE_TEL_CONTAINER);
-	dfp_ctl_callout_foreach(tel_session, callout_one, &l);
+	if (!has_param(params)) {
+		rte_tel_data_start_array(d, RTE_TEL_U64_VAL);
+		dfp_ctl_callout_foreach(tel_session, callout_id_one, d);
+		return 0;
+	}
+	if (param_id(params, &id) != 0 || id > UINT32_MAX)
+		return -EINVAL;
+	if (dfp_ctl_callout_get(tel_session, (uint32_t)id, &c) != DFP_STATUS_SUCCESS)
+		return -ENOENT;
+	callout_fill(d, &c);
 	return 0;
 }
 
@@ -201,7 +267,8 @@ tel_flows(const char *cmd, const char *params, struct rte_tel_data *d)
 	unsigned int i;
 
 	(void)cmd;
-	(void)params;
+	if (has_param(params))
+		return -EINVAL;
 	fc.sample = rte_tel_data_alloc();
 	if (fc.sample == NULL)
 		return -1;
@@ -215,40 +282,47 @@ tel_flows(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+struct pended_ctx {
+	struct rte_tel_data *d;
+	uint64_t handle;      /* The one to describe; 0 = list every handle. */
+	bool found;
+};
+
 static int
 pended_one(void *arg, const struct dfp_callout_handle_info *h)
 {
-	struct list_ctx *l = arg;
-	struct rte_tel_data *e;
+	struct pended_ctx *pc = arg;
+	struct rte_tel_data *e = pc->d;
 
 	if (!h->pended)
 		return 0;
-	if (l->n >= RTE_TEL_MAX_ARRAY_ENTRIES)
-		return 1;
-	e = rte_tel_data_alloc();
-	if (e == NULL)
-		return 1;
+	if (pc->handle == 0)
+		return id_add(pc->d, h->handle);
+	if (h->handle != pc->handle)
+		return 0;
 	rte_tel_data_start_dict(e);
 	rte_tel_data_add_dict_u64(e, "handle", h->handle);
 	rte_tel_data_add_dict_u64(e, "flow", h->flow_id);
 	rte_tel_data_add_dict_u64(e, "layer", h->layer_id);
 	rte_tel_data_add_dict_u64(e, "callout", h->callout_id);
 	rte_tel_data_add_dict_u64(e, "age_ms", h->age_ms);
-	rte_tel_data_add_array_container(l->d, e, 0);
-	l->n++;
-	return 0;
+	pc->found = true;
+	return 1;
 }
 
 static int
 tel_pended(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct list_ctx l = {.d = d};
+	struct pended_ctx pc = {.d = d};
 
 	(void)cmd;
-	(void)params;
-	rte_tel_data_start_array(d, RTE_TEL_CONTAINER);
-	dfp_callout_handle_foreach(dfp_ctl_callouts(dfp_app->ctl), pended_one, &l);
-	return 0;
+	if (!has_param(params)) {
+		rte_tel_data_start_array(d, RTE_TEL_U64_VAL);
+	} else if (param_id(params, &pc.handle) != 0 || pc.handle == 0) {
+		return -EINVAL;
+	}
+	dfp_callout_handle_foreach(dfp_ctl_callouts(dfp_app->ctl), pended_one, &pc);
+	return pc.handle == 0 || pc.found ? 0 : -ENOENT;
 }
 
 void
@@ -259,10 +333,12 @@ app_telemetry_register(void)
 	rte_telemetry_register_cmd("/dfp/info", tel_info, "dfp version, config, ports, workers");
 	rte_telemetry_register_cmd("/dfp/stats", tel_stats,
 		"datapath, callout runtime and module counters");
-	rte_telemetry_register_cmd("/dfp/filters", tel_filters, "filters (at most 512)");
+	rte_telemetry_register_cmd("/dfp/filters", tel_filters,
+		"filter ids (at most 512); ,ID: that filter");
 	rte_telemetry_register_cmd("/dfp/callouts", tel_callouts,
-		"callout objects and registrations (at most 512)");
+		"callout object ids (at most 512); ,ID: that callout");
 	rte_telemetry_register_cmd("/dfp/flows", tel_flows,
 		"flow counts by state and a sample of 64 flows");
-	rte_telemetry_register_cmd("/dfp/pended", tel_pended, "pended classifications");
+	rte_telemetry_register_cmd("/dfp/pended", tel_pended,
+		"pended handles (at most 512); ,HANDLE: that one");
 }
