@@ -39,10 +39,16 @@ port 0 = "wan" (outside), port 1 = "lan" (inside).  A frame arriving on wan
 
 The control socket protocol: one command line terminated by "\\n"; the answer
 is the command's output lines, the last one `status: NAME (0xXXXXXXXX)`.
+
+DPDK telemetry (DESIGN §5): `d.telemetry()` connects to the v2 socket of
+the appliance's EAL runtime directory (eal_runtime_dir(); --no-shconf does
+not prevent it) as usertools/dpdk-telemetry.py does, and `.query(CMD)`
+returns the decoded JSON value of one command.
 """
 
 import importlib.util
 import ipaddress
+import json
 import os
 import re
 import shutil
@@ -544,6 +550,69 @@ class Client:
             time.sleep(interval)
 
 
+# ---------------------------------------------------------------- telemetry
+
+def eal_runtime_dir(prefix):
+    """EAL's runtime directory for a file prefix (DPDK 22.11 eal_create_runtime_dir():
+    /var/run as root, else $XDG_RUNTIME_DIR or /tmp; then dpdk/PREFIX)."""
+    if os.getuid() == 0:
+        base = "/var/run"
+    else:
+        base = os.environ.get("XDG_RUNTIME_DIR") or "/tmp"
+    return os.path.join(base, "dpdk", prefix)
+
+
+class Telemetry:
+    """One connection to DPDK telemetry v2 (SOCK_SEQPACKET, one JSON object per message)."""
+
+    def __init__(self, path, test, name="telemetry"):
+        self.path = path
+        self.test = test
+        self.name = name
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock.settimeout(CMD_TIMEOUT_S)
+        self.sock.connect(path)
+        self.max_len = 16384
+        # The greeting: {"version": ..., "pid": ..., "max_output_len": ...}.
+        self.info = self._recv("the greeting")
+        check(isinstance(self.info, dict) and "version" in self.info and "pid" in self.info,
+              "%s: unexpected greeting %r" % (name, self.info))
+        self.max_len = int(self.info.get("max_output_len", self.max_len))
+
+    def close(self):
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            finally:
+                self.sock = None
+
+    def _recv(self, what):
+        self.sock.settimeout(max(0.1, min(CMD_TIMEOUT_S, self.test.remaining())))
+        try:
+            data = self.sock.recv(self.max_len + 1024)
+        except socket.timeout:
+            fail("%s: no telemetry reply within %.0f s for %s" % (self.name, CMD_TIMEOUT_S, what))
+        if not data:
+            fail("%s: telemetry connection closed while waiting for %s" % (self.name, what))
+        try:
+            return json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as ex:
+            fail("%s: reply to %s is not JSON (%s): %r" % (self.name, what, ex, data[:2000]))
+
+    def query_raw(self, cmd):
+        """Send one command ("/path" or "/path,params"); the whole decoded reply."""
+        self.sock.sendall(cmd.encode("utf-8"))
+        return self._recv(repr(cmd))
+
+    def query(self, cmd):
+        """The value of one command's reply {"/path": VALUE} (None for null)."""
+        r = self.query_raw(cmd)
+        key = cmd.split(",", 1)[0]
+        check(isinstance(r, dict) and list(r) == [key],
+              "%s: reply to %r is not {%r: ...}: %r" % (self.name, cmd, key, r))
+        return r[key]
+
+
 # ---------------------------------------------------------------- the appliance
 
 class Dfp:
@@ -623,6 +692,31 @@ class Dfp:
         self.clients.append(c)
         return c
 
+    def telemetry_path(self):
+        return os.path.join(eal_runtime_dir(self.prefix), "dpdk_telemetry.v2")
+
+    def telemetry(self, timeout=READY_TIMEOUT_S, name=None):
+        """A Telemetry connection, once the socket accepts one (bounded; fails if dfp exits)."""
+        path = self.telemetry_path()
+        end = time.monotonic() + min(timeout, self.test.remaining())
+        while True:
+            rc = self.proc.poll()
+            if rc is not None:
+                fail("dfp #%d exited with %d before its telemetry socket answered" % (
+                    self.seq, rc))
+            if os.path.exists(path):
+                try:
+                    t = Telemetry(path, self.test, name or "telemetry%d.%d" % (
+                        self.seq, len(self.clients)))
+                    self.clients.append(t)
+                    return t
+                except (ConnectionRefusedError, FileNotFoundError):
+                    pass
+            if time.monotonic() >= end:
+                fail("dfp #%d: telemetry socket %s not answering after %.0f s" % (
+                    self.seq, path, timeout))
+            time.sleep(0.05)
+
     def wait_exit(self, timeout=EXIT_TIMEOUT_S):
         """The exit code, waiting at most timeout seconds (fails on timeout)."""
         try:
@@ -657,6 +751,7 @@ class Dfp:
         xdg = os.environ.get("XDG_RUNTIME_DIR")
         for base in ["/var/run/dpdk"] + ([os.path.join(xdg, "dpdk")] if xdg else []):
             shutil.rmtree(os.path.join(base, self.prefix), ignore_errors=True)
+        shutil.rmtree(eal_runtime_dir(self.prefix), ignore_errors=True)
 
     def stdout(self):
         return _read_text(self.stdout_path)
