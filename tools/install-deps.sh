@@ -8,6 +8,8 @@ PKGS=(
     meson ninja-build pkg-config gcc python3
     libdpdk-dev dpdk libyaml-dev libcmocka-dev libpcap-dev
     clang libclang-rt-14-dev
+    # real traffic through the appliance (tests/e2e/netns, tools/netns-topo.sh)
+    iproute2 ethtool iputils-ping curl netcat-openbsd
 )
 missing=()
 for p in "${PKGS[@]}"; do
