@@ -44,13 +44,20 @@ DPDK telemetry (DESIGN §5): `d.telemetry()` connects to the v2 socket of
 the appliance's EAL runtime directory (eal_runtime_dir(); --no-shconf does
 not prevent it) as usertools/dpdk-telemetry.py does, and `.query(CMD)`
 returns the decoded JSON value of one command.
+
+A terminal: `d = t.dfp(CONFIG, start=False, extra_opts=["-i"]); d.start_pty()`
+runs the appliance on a pseudo-terminal (stdin, stdout and stderr); `d.pty`
+writes keys and reads what the terminal shows (every read bounded; the
+transcript goes to the appliance's stdout file for failure reports).
 """
 
+import errno
 import importlib.util
 import ipaddress
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -613,6 +620,132 @@ class Telemetry:
         return r[key]
 
 
+# ---------------------------------------------------------------- terminal
+
+# Terminal control sequences rdline writes (VT100: ESC [ ... letter, ESC letter).
+ANSI_RE = re.compile(rb"\x1b(?:\[[0-9;?]*[A-Za-z]|[A-Za-z])")
+PROMPT = b"dfp> "
+
+
+def term_text(raw):
+    """Terminal output as text lines: control sequences and carriage returns removed."""
+    text = ANSI_RE.sub(b"", raw).decode("utf-8", "replace")
+    return [line.rstrip("\r").replace("\r", "") for line in text.split("\n")]
+
+
+class Pty:
+    """The master side of the appliance's pseudo-terminal."""
+
+    def __init__(self, fd, dfp):
+        self.fd = fd
+        self.dfp = dfp
+        self.buf = b""
+        self.eof = False
+        self.transcript = open(dfp.stdout_path, "ab")
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if self.transcript is not None:
+            self.transcript.close()
+            self.transcript = None
+
+    def write(self, data):
+        """Type bytes (keys) as they are."""
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        os.write(self.fd, data)
+
+    def _fill(self, left):
+        """Read what is there within `left` seconds; False at EOF (the appliance closed it)."""
+        r, _, _ = select.select([self.fd], [], [], max(0.0, left))
+        if not r:
+            return True
+        try:
+            chunk = os.read(self.fd, 65536)
+        except OSError as ex:
+            if ex.errno != errno.EIO:
+                raise
+            chunk = b""
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf += chunk
+        self.transcript.write(chunk)
+        self.transcript.flush()
+        return True
+
+    def read_until(self, pattern, timeout=CMD_TIMEOUT_S, what=None):
+        """Output up to and including the first match of pattern (bytes or compiled bytes
+        regex); fails after timeout seconds or at EOF."""
+        rx = pattern if hasattr(pattern, "search") else re.compile(re.escape(pattern))
+        end = time.monotonic() + min(timeout, self.test_remaining())
+        while True:
+            m = rx.search(self.buf)
+            if m:
+                out, self.buf = self.buf[:m.end()], self.buf[m.end():]
+                return out
+            left = end - time.monotonic()
+            if left <= 0 or self.eof:
+                fail("terminal: %s %s; the terminal showed:\n%s" % (
+                    "no" if left <= 0 else "EOF before", what or repr(rx.pattern),
+                    "\n".join(term_text(self.buf[-3000:]))))
+            self._fill(min(left, 0.2))
+
+    def read_to_eof(self, timeout=EXIT_TIMEOUT_S):
+        """Everything until the appliance closes the terminal (bounded)."""
+        end = time.monotonic() + min(timeout, self.test_remaining())
+        while not self.eof:
+            left = end - time.monotonic()
+            if left <= 0:
+                fail("terminal: not closed within %.0f s; it showed:\n%s" % (
+                    timeout, "\n".join(term_text(self.buf[-3000:]))))
+            self._fill(min(left, 0.2))
+        out, self.buf = self.buf, b""
+        return out
+
+    def expect_quiet(self, quiet_s=0.3):
+        """Nothing is shown within quiet_s seconds (fails otherwise)."""
+        end = time.monotonic() + quiet_s
+        while time.monotonic() < end and self._fill(end - time.monotonic()):
+            pass
+        if self.buf:
+            fail("terminal: unexpected output: %r" % self.buf[:2000])
+
+    def test_remaining(self):
+        return max(0.1, self.dfp.test.remaining())
+
+    def command(self, line, timeout=CMD_TIMEOUT_S):
+        """Type a line and Enter; (output lines, status name, code) up to the next prompt.
+        The echo of the line is checked and left out; the last line must be the status."""
+        self.write(line + "\r")
+        return self.finish(line, timeout)
+
+    def finish(self, echo="", timeout=CMD_TIMEOUT_S):
+        """After Enter: the output up to the next prompt, as command() returns it. The
+        first line shown (the rest of the line echoed before Enter) must end with echo."""
+        raw = self.read_until(PROMPT, timeout, "prompt after %r" % echo)
+        lines = term_text(raw[:-len(PROMPT)])
+        check(lines and lines[0].endswith(echo), "terminal: the line shows %r, not %r" % (
+            lines[0] if lines else "", echo))
+        out = lines[1:]
+        while out and out[-1] == "":
+            out.pop()
+        st = parse_status(out[-1]) if out else None
+        check(st is not None, "terminal: after %r: output does not end with a status line:"
+              "\n%s" % (echo, "\n".join(out)))
+        return out[:-1], st[0], st[1]
+
+    def keys(self, data, timeout=CMD_TIMEOUT_S, what=None):
+        """Type editing keys (TAB, arrows, ...) and wait for rdline's answer, which ends
+        with erase-to-end-of-line (ESC [ K); returns the line as then shown and the raw
+        output."""
+        self.write(data)
+        raw = self.read_until(re.compile(rb"\x1b\[0?K"), timeout, what or repr(data))
+        return term_text(raw)[-1].rpartition(PROMPT.decode())[2].strip(), raw
+
+
 # ---------------------------------------------------------------- the appliance
 
 class Dfp:
@@ -651,6 +784,7 @@ class Dfp:
         self.proc = None
         self.clients = []
         self.rc = None
+        self.pty = None
 
     def start(self, wait=True):
         log("start dfp #%d: %s" % (self.seq, " ".join(self.argv)))
@@ -658,6 +792,22 @@ class Dfp:
                                      stdout=open(self.stdout_path, "wb"),
                                      stderr=open(self.stderr_path, "wb"),
                                      cwd=self.test.tmp)
+        self.test.procs.append(self)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def start_pty(self, wait=True):
+        """Start on a new pseudo-terminal (stdin, stdout, stderr); self.pty drives it."""
+        log("start dfp #%d on a terminal: %s" % (self.seq, " ".join(self.argv)))
+        master, slave = os.openpty()
+        try:
+            self.proc = subprocess.Popen(self.argv, stdin=slave, stdout=slave, stderr=slave,
+                                         cwd=self.test.tmp, start_new_session=True)
+        finally:
+            os.close(slave)
+        self.pty = Pty(master, self)
+        self.clients.append(self.pty)
         self.test.procs.append(self)
         if wait:
             self.wait_ready()
