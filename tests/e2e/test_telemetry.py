@@ -221,7 +221,8 @@ def main(t):
     e.expect_eq(len(sample), len(tfl["sample"]), "/dfp/flows sample lines parsed")
     shown_flows = c.flows()
     e.expect_eq(sorted((f.id, f.key()) for f in sample),
-                sorted((f.id, f.key()) for f in shown_flows), "/dfp/flows sample against show flows")
+                sorted((f.id, f.key()) for f in shown_flows),
+                "/dfp/flows sample against show flows")
     by_port = {f.dport if f.dport != 443 else f.sport: f for f in shown_flows}
     p_flow = by_port[WAN_FLOWS["P"][2]]
 
