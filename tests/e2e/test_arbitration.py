@@ -48,11 +48,12 @@ of a hard permit cannot be produced end to end; 6010 checks that such a
 callout leaves the hard permit alone, and the conn_limit counters show which
 flows it admitted and blocked.
 
-Hit counters: after the replay `show filters` must give each filter the number
-of classifications it decided (HITS): every frame at a per-packet layer (TR
-and its IPv6 twin), one authorisation per flow at the ALE layers (a flow's
-later frames reuse its decision, a blocked flow's included), and nothing for
-a filter that matched but lost the arbitration or only inspected.
+Hit counters: after the replay `show filters` and telemetry's /dfp/filters,ID
+must give each filter the number of classifications it decided (HITS): every
+frame at a per-packet layer (TR and its IPv6 twin), one authorisation per flow
+at the ALE layers (a flow's later frames reuse its decision, a blocked flow's
+included), and nothing for a filter that matched but lost the arbitration or
+only inspected.
 """
 
 import re
@@ -207,8 +208,8 @@ HITS = {
 }
 
 
-def check_hits(c):
-    """`show filters`: each filter's hits equal the classifications it decided."""
+def check_hits(d, c):
+    """`show filters` and telemetry: each filter's hits equal the classifications it decided."""
     listed = c.filters()
     names = [f.get("name") for f in listed]
     e.check(len(listed) == len(set(names)), "filter names not unique: %r" % names)
@@ -223,6 +224,14 @@ def check_hits(c):
             problems.append("%s: hits %s, expected %d" % (f["name"], f["hits"], want))
     e.check(not problems, "hit counters differ from the arbitration table:\n  " +
             "\n  ".join(problems))
+    # /dfp/filters,ID reports the same counts.
+    tel = d.telemetry()
+    for f in listed:
+        obj = tel.query("/dfp/filters,%d" % f["id"])
+        e.check(isinstance(obj, dict) and obj.get("name") == f["name"],
+                "/dfp/filters,%d: %r is not filter %s" % (f["id"], obj, f["name"]))
+        e.expect_eq(obj.get("hits"), int(f["hits"]), "/dfp/filters,%d hits (%s)" % (
+            f["id"], f["name"]))
     # Each frame of a TR case was decided by exactly one filter at that layer.
     tr = sum(int(f["hits"]) for f in c.filters(TR))
     e.expect_eq(tr, N * 6, "hits at %s (six cases of %d frames)" % (TR, N))
@@ -282,7 +291,7 @@ def main(t):
                 "conn_limit counters (callout limiter: %s)" % lim)
     reg = {o["name"]: o.get("registered") for o in c.callouts()}
     e.expect_eq((reg.get("limiter"), reg.get("absent")), ("yes", "no"), "registered")
-    check_hits(c)
+    check_hits(d, c)
     d.quit(c)
     e.expect_eq(d.rc, 0, "exit code after quit")
 
