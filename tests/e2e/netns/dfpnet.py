@@ -471,6 +471,82 @@ class NetTest(e.Test):
                         sys.stdout.write("    %s\n" % line[:300])
 
 
+# ---------------------------------------------------------------- live-connection helpers
+# (scenarios 5 and 6: re-authorisation, conn_limit) -- additive, nothing above uses them.
+
+TCP_TICK = os.path.join(HERE, "tcp_tick.py")      # server: a line every interval per connection
+
+
+def file_size(path):
+    """Size of the file at path, 0 if it does not exist (yet)."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def wait_size(path, size, timeout, interval=0.05):
+    """Until the file at path holds at least size bytes or timeout seconds pass (bounded);
+    returns its size."""
+    end = time.monotonic() + timeout
+    while True:
+        have = file_size(path)
+        if have >= size or time.monotonic() >= end:
+            return have
+        time.sleep(interval)
+
+
+def _tcp_conns(self, port, where="srv", side="sport"):
+    """TCP sockets in namespace `where` whose local (side="sport") or remote ("dport")
+    port is `port`, listeners excluded: [{state, recv_q, send_q, local, peer}] from
+    `ss -Htan`."""
+    p = subprocess.run(self.topo.argv(where, ["ss", "-Htan", "%s = :%d" % (side, port)]),
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, timeout=10)
+    out = []
+    for line in p.stdout.decode("utf-8", "replace").splitlines():
+        f = line.split()
+        if len(f) < 5 or f[0] == "LISTEN":
+            continue
+        out.append({"state": f[0], "recv_q": int(f[1]), "send_q": int(f[2]),
+                    "local": f[3], "peer": f[4]})
+    return out
+
+
+def _tcp_tick(self, port, interval=0.2, where="srv"):
+    """tcp_tick.py on port (dual stack): every connection gets a line `tick N` every
+    interval seconds until it closes; stdout logs `open ADDR PORT` / `close ADDR PORT
+    ticks N why`. Waits until it listens."""
+    b = self.bg(where, [sys.executable, TCP_TICK, str(port), str(interval)],
+                name="tick%d" % port)
+    self.wait_listening(port, "tcp", where, bg=b)
+    return b
+
+
+def _nc_session(self, port, addr=SRV4, src=None, name=None, where="cli"):
+    """A held-open `nc [-s SRC] ADDR PORT` in the background (stdin at EOF, no -N: it
+    keeps receiving until the server closes or it is stopped); what it receives is in
+    its .out()."""
+    argv = ["nc", "-v"]
+    if src:
+        argv += ["-s", src]
+    argv += [addr, str(port)]
+    return self.bg(where, argv, name=name)
+
+
+def _small_rcvbuf(self, where="cli", rmem="4096 65536 262144"):
+    """A small TCP receive buffer in namespace `where` (net.ipv4.tcp_rmem), so that a
+    rate-limited reader paces its sender: the transfer stays on the wire."""
+    r = self.run(where, ["sysctl", "-qw", "net.ipv4.tcp_rmem=%s" % rmem])
+    e.check(r.ok, "sysctl tcp_rmem in %s: %r" % (where, r))
+
+
+NetTest.tcp_conns = _tcp_conns
+NetTest.tcp_tick = _tcp_tick
+NetTest.nc_session = _nc_session
+NetTest.small_rcvbuf = _small_rcvbuf
+
+
 # ---------------------------------------------------------------- running a test
 
 _ACTIVE = []     # (test, topology) of this process, for atexit / signals
