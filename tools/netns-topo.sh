@@ -82,19 +82,19 @@ in_ns() { local ns=$1; shift; q ip netns exec "$ns" "$@"; }
 
 # End the processes still inside a namespace: TERM, up to 3 s, then KILL.
 end_pids() {
-    local ns=$1 pids i
+    local ns=$1 pids
     pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
     [ -n "$pids" ] || return 0
     # shellcheck disable=SC2086
     kill -TERM $pids 2>/dev/null
-    for i in $(seq 1 30); do
+    for _ in $(seq 1 30); do
         pids=$(ip netns pids "$ns" 2>/dev/null)
         [ -n "$pids" ] || return 0
         sleep 0.1
     done
     # shellcheck disable=SC2086
     kill -KILL $pids 2>/dev/null
-    for i in $(seq 1 20); do
+    for _ in $(seq 1 20); do
         [ -n "$(ip netns pids "$ns" 2>/dev/null)" ] || return 0
         sleep 0.1
     done
@@ -227,7 +227,7 @@ cmd=$1
 shift
 case $cmd in
     up)
-        [ $# -ge 1 ] && [ $# -le 2 ] || usage
+        if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
         check_name "$1"
         v6=1
         if [ $# -eq 2 ]; then
