@@ -42,11 +42,10 @@ INBOUND_TRANSPORT_V4, RA = ALE_AUTH_RECV_ACCEPT_V4, FE = ALE_FLOW_ESTABLISHED_V4
   6040  ALE_AUTH_CONNECT_V4   hi: hard permit  lo: block       PERMIT (outbound: from lan,
   6041  ALE_AUTH_CONNECT_V4   hi: soft permit  lo: block       BLOCK   remote port 6040/6041)
 
-No callout shipped with dfp (count, verdict, conn_limit, the example
-port_block plugin) writes BLOCK without the write right, so a callout veto
-of a hard permit cannot be produced end to end; 6010 checks that such a
-callout leaves the hard permit alone, and the conn_limit counters show which
-flows it admitted and blocked.
+6010 checks that a callout without the veto (conn_limit's default, `veto:
+no`) leaves the hard permit alone, and the conn_limit counters show which
+flows it admitted and blocked; the veto of a hard permit by a callout that
+writes BLOCK without the write right (`veto: yes`) is test_veto.py.
 
 Hit counters: after the replay `show filters` and telemetry's /dfp/filters,ID
 must give each filter the number of classifications it decided (HITS): every
