@@ -523,7 +523,7 @@ def _tcp_tick(self, port, interval=0.2, where="srv"):
     return b
 
 
-def _nc_session(self, port, addr=SRV4, src=None, name=None, where="cli"):
+def _nc_reader(self, port, addr=SRV4, src=None, name=None, where="cli"):
     """A held-open `nc [-s SRC] ADDR PORT` in the background (stdin at EOF, no -N: it
     keeps receiving until the server closes or it is stopped); what it receives is in
     its .out()."""
@@ -543,7 +543,7 @@ def _small_rcvbuf(self, where="cli", rmem="4096 65536 262144"):
 
 NetTest.tcp_conns = _tcp_conns
 NetTest.tcp_tick = _tcp_tick
-NetTest.nc_session = _nc_session
+NetTest.nc_reader = _nc_reader
 NetTest.small_rcvbuf = _small_rcvbuf
 
 
