@@ -107,9 +107,19 @@ def expect_ticking(sessions, what):
     e.check(all(s.alive() for s in sessions), "%s: every session must be open" % what)
 
 
-def opened(tick, addr):
+def opened(tick, addr, what="open"):
+    """Connections from addr the server logged as opened (or closed: what="close")."""
     return sum(1 for line in tick.out().splitlines()
-               if line.startswith("open ") and line.split()[1] == addr)
+               if line.startswith(what + " ") and line.split()[1] == addr)
+
+
+def wait_closed(tick, addr, count, what):
+    """Until the server logged count closes of connections from addr (bounded)."""
+    end = time.monotonic() + END_TIMEOUT_S
+    while opened(tick, addr, "close") < count and time.monotonic() < end:
+        time.sleep(0.05)
+    e.expect_eq(opened(tick, addr, "close"), count, "%s: connections from %s the server "
+                "saw closed (its log:\n%s)" % (what, addr, tick.out()))
 
 
 def main(t):
@@ -153,6 +163,7 @@ def main(t):
     e.log("count given back %.2f s after the close: %r" % (time.monotonic() - t_close, got))
     e.check(e.stat(c.stats(), "flows_ended") >= ended0 + 1, "the closed session's flow "
             "must have ended (flows_ended)")
+    wait_closed(tick, n.CLI4, 1, "after one session closed")
 
     # 5. A new session from 10.0.0.1 is admitted again.
     again = t.nc_reader(PORT, src=n.CLI4, name="nc1-again")
@@ -166,6 +177,8 @@ def main(t):
     for s in first[1:] + [again, alt]:
         s.stop()
     wait_limiter(c, lambda g: g["live"] == 0, "every count given back", END_TIMEOUT_S)
+    wait_closed(tick, n.CLI4, MAX + 1, "after every session closed")
+    wait_closed(tick, n.CLI4_ALT, 1, "after every session closed")
     c.wait_idle()
     s = c.stats()
     e.check(e.stat(s, "flows_ended") - e.stat(s0, "flows_ended") >= MAX + 2,
