@@ -50,8 +50,10 @@ What the harness guarantees
 """
 
 import atexit
+import errno
 import hashlib
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -244,6 +246,83 @@ class Bg:
         return self.proc.poll()
 
 
+class NcSession:
+    """`nc -v -N [-6] [-s SRC] ADDR PORT` in a namespace, its stdin a FIFO this process
+    writes: the connection stays open (and idle) until close(). .sent counts the bytes
+    written, .bg is the Bg (its stderr has nc's `... succeeded!` once connected)."""
+
+    def __init__(self, test, port, addr, src, name, where):
+        self.test = test
+        self.name = name
+        self.sent = 0
+        self.fd = None
+        self.fifo = test.path("%s.fifo" % name)
+        os.mkfifo(self.fifo, 0o600)
+        argv = ["sh", "-c", 'f=$1; shift; exec nc "$@" < "$f"', "nc", self.fifo, "-v", "-N"]
+        if ":" in addr:
+            argv.append("-6")
+        if src:
+            argv += ["-s", src]
+        argv += [addr, str(port)]
+        self.bg = Bg(test, where, argv, name)
+        # The shell opens the FIFO for reading before nc starts: open the write end
+        # once it does (non-blocking: ENXIO while no reader), bounded.
+        end = time.monotonic() + min(LISTEN_TIMEOUT_S, test.remaining())
+        while self.fd is None:
+            try:
+                self.fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as ex:
+                if ex.errno != errno.ENXIO:
+                    raise
+                if not self.bg.alive():
+                    e.fail("%s exited (%s) before opening its input: %s" % (
+                        name, self.bg.proc.returncode, self.bg.err()[-500:]))
+                if time.monotonic() >= end:
+                    e.fail("%s did not open its input FIFO within %d s" % (name,
+                                                                         LISTEN_TIMEOUT_S))
+                time.sleep(0.02)
+
+    def wait_connected(self, timeout=LISTEN_TIMEOUT_S):
+        """Until nc reports the connection (fails if it exits or after timeout s)."""
+        end = time.monotonic() + min(timeout, self.test.remaining())
+        while "succeeded" not in self.bg.err():
+            if not self.bg.alive():
+                e.fail("%s exited (%s) without connecting: %s" % (
+                    self.name, self.bg.proc.returncode, self.bg.err()[-500:]))
+            if time.monotonic() >= end:
+                e.fail("%s not connected after %.0f s: %s" % (self.name, timeout,
+                                                              self.bg.err()[-500:]))
+            time.sleep(0.02)
+
+    def send(self, data, timeout=10):
+        """Write all of data to nc's input (bounded: fails after timeout s)."""
+        view = memoryview(data)
+        end = time.monotonic() + min(timeout, self.test.remaining())
+        while len(view) > 0:
+            left = end - time.monotonic()
+            if left <= 0:
+                e.fail("%s: %d of %d bytes still unwritten after %.0f s" % (
+                    self.name, len(view), len(data), timeout))
+            _, w, _ = select.select([], [self.fd], [], min(left, 0.2))
+            if not w:
+                if not self.bg.alive():
+                    e.fail("%s exited (%s) with %d bytes unwritten: %s" % (
+                        self.name, self.bg.proc.returncode, len(view), self.bg.err()[-500:]))
+                continue
+            try:
+                n = os.write(self.fd, view[:65536])
+            except BlockingIOError:
+                continue
+            view = view[n:]
+            self.sent += n
+
+    def close(self):
+        """End nc's input: nc -N then shuts its side of the connection down."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
 # ---------------------------------------------------------------- the appliance
 
 class NetDfp(e.Dfp):
@@ -371,10 +450,13 @@ class NetTest(e.Test):
         self.wait_listening(port, "tcp", where, bg=b)
         return b
 
-    def nc_listener(self, port, out_path, where="srv"):
-        """`nc -l PORT` writing what it receives to out_path (one connection, then exits)."""
-        b = Bg(self, where, ["sh", "-c", 'exec nc -l "$1" > "$2"', "nc", str(port), out_path],
-               "nc%d" % port)
+    def nc_listener(self, port, out_path, where="srv", v6=False):
+        """`nc -l PORT` writing what it receives to out_path (one connection, then exits);
+        with v6, `nc -6 -l PORT` (IPv6 only)."""
+        argv = ["sh", "-c", 'exec nc -l "$1" > "$2"', "nc", str(port), out_path]
+        if v6:
+            argv = ["sh", "-c", 'exec nc -6 -l "$1" > "$2"', "nc", str(port), out_path]
+        b = Bg(self, where, argv, "nc%d" % port)
         self.wait_listening(port, "tcp", where, bg=b)
         return b
 
@@ -395,6 +477,12 @@ class NetTest(e.Test):
             argv += ["--interface", src]
         argv += list(extra) + [url]
         return self.run(where, argv, timeout=timeout + 5)
+
+    def nc_session(self, port, addr=SRV4, src=None, name=None, where="cli"):
+        """A long-lived TCP connection from the client: `nc -v -N ADDR PORT` fed through a
+        FIFO (NcSession: send() some bytes, close() its input so nc shuts the connection
+        down). Returns once nc is started (not necessarily connected: wait_connected())."""
+        return NcSession(self, port, addr, src, name or "ncs%d" % (len(self.bgs) + 1), where)
 
     def tcp_connect(self, port, addr=SRV4, src=None, wait_s=CONNECT_TIMEOUT_S, where="cli"):
         """`nc -z -v -w WAIT [-s SRC] ADDR PORT`: returns Connect (.connected, .timed_out,
