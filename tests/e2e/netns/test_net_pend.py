@@ -147,10 +147,11 @@ def main(t):
     e.expect_eq([p["id"] for p in c.pended()], [ha], "show pended before the completion")
     c.cmd("pend complete 0x%x permit" % ha)
     e.expect_eq(ca.wait(10), 0, "curl A exit code after the permit: %s" % ca.err())
-    e.check(time.monotonic() - t_a < PEND_MS / 1000.0,
-            "A finished %.1f s after its start: not before the pend timeout (it would have "
-            "been blocked)" % (time.monotonic() - t_a))
+    e.log("curl A done %.2f s after its start" % (time.monotonic() - t_a))
     e.expect_eq(n.sha256(outa), digest, "sha256 of A's download")
+    s = c.stats()
+    e.expect_eq((e.stat(s, "pend_timeouts"), e.stat(s, "released_packets")), (0, 1),
+                "pend_timeouts and released_packets after A (its held SYN released)")
     e.expect_eq(len(requests(srv[8080])), 1, "requests at 8080 after A")
     e.expect_eq(c.pended(), [], "show pended after A's completion")
     c.cmd("pend complete 0x%x permit" % ha, "STATUS_INVALID_PARAMETER")
@@ -200,8 +201,9 @@ def main(t):
     e.check(dr.get("filter_block", 0) >= 2,
             "drop.filter_block %d: B's and C's SYNs after the block" %
             dr.get("filter_block", 0))
-    e.expect_eq(set(k for k, v in dr.items() if v),
-                {"pend_blocked", "hold_overflow", "filter_block"}, "drop reasons")
+    e.expect_eq(set(k for k, v in dr.items() if v and k != "tx_full"),
+                {"pend_blocked", "hold_overflow", "filter_block"},
+                "drop reasons (tx_full aside: a PMD refusing a burst on a starved CPU)")
     e.expect_eq((e.stat(s, "pended_now"), e.stat(s, "handles_in_use"), e.held_now(s)),
                 (0, 0, 0), "pended_now, handles_in_use, held_now at the end")
     rx, tx, dropped, held, ok = e.accounting(s)
