@@ -46,14 +46,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <rte_eal.h>
-#include <rte_log.h>
-
 #include "dfp_ctl.h"
 #include "dfp_engine.h"
 #include "dfp_flow.h"
 #include "dfp_flow_table.h"
 #include "dfp_guid.h"
+#include "fuzz_eal.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -1658,20 +1656,9 @@ flow_pick(uint8_t b)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char prefix[64];
-	char *eal[] = {
-		(char *)"fuzz_ctl_seq", (char *)"--no-huge", (char *)"--no-pci",
-		(char *)"--no-shconf", (char *)"-m", (char *)"256", (char *)"--log-level=*:critical",
-		prefix, NULL,
-	};
-
 	(void)argc;
 	(void)argv;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=fuzzctl-%d", (int)getpid());
-	if (rte_eal_init(8, eal) < 0) {
-		fprintf(stderr, "fuzz_ctl_seq: EAL initialisation failed\n");
-		abort();
-	}
+	fuzz_eal_init("fuzz_ctl_seq", 1);
 	return 0;
 }
 
