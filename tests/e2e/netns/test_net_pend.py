@@ -22,8 +22,9 @@ Each curl uses a fixed source port, so `show flows` tells them apart.
   D     nothing: times out, permit  the whole file, not before 2.5 s
 
 SYN retransmissions: the first SYN of a pended flow is held (hold_packets
-1), the client's retransmission 1 s later overflows the queue (C and D are
-pended 2.5 s: hold_overflow), the held SYN leaves on permit
+1), the client's retransmissions from 1 s on overflow the queue (C and D are
+pended 2.5 s: hold_overflow, one or two each depending on the kernel's
+tcp_syn_linear_timeouts), the held SYN leaves on permit
 (released_packets) or is dropped on block (pend_blocked), and the SYNs after
 a block meet the flow's cached decision (filter_block): a retransmission is
 never pended again (4 pends in all).
