@@ -54,6 +54,7 @@ fuzz_eal_init(const char *name, unsigned int n_lcores)
 	argv[argc++] = (char *)"-m";
 	argv[argc++] = (char *)"256";
 	argv[argc++] = (char *)"--log-level=*:critical";
+	argv[argc++] = (char *)"--no-telemetry";
 	argv[argc++] = (char *)"--lcores";
 	argv[argc++] = lcores;
 	argv[argc++] = prefix;
