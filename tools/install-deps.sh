@@ -7,7 +7,9 @@ SUDO=""
 PKGS=(
     meson ninja-build pkg-config gcc python3
     libdpdk-dev dpdk libyaml-dev libcmocka-dev libpcap-dev
-    clang libclang-rt-14-dev
+    # sanitizer builds and libFuzzer targets (tests/sanitize, tests/fuzz); llvm-14
+    # has llvm-symbolizer for their stack traces
+    clang libclang-rt-14-dev llvm-14
     # real traffic through the appliance (tests/e2e/netns, tools/netns-topo.sh)
     iproute2 ethtool iputils-ping curl netcat-openbsd
 )

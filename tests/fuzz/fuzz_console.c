@@ -155,6 +155,17 @@ write_file(const char *name, const char *text)
 		die("cannot write %s", name);
 }
 
+static void
+scratch_remove(void)
+{
+	if (chdir(Z.dir) == 0) {
+		unlink("a.yaml");
+		unlink("b.yaml");
+	}
+	if (chdir("/") == 0)
+		rmdir(Z.dir);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -182,6 +193,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (mkdtemp(Z.dir) == NULL || chdir(Z.dir) != 0)
 		die("scratch directory: %s", strerror(errno));
 	write_file("b.yaml", b_yaml);
+	atexit(scratch_remove);
 	return 0;
 }
 

@@ -13,6 +13,10 @@
 
   seeds.py synth OUTDIR
       The hand-made scenarios committed in tests/fuzz/corpus/fuzz_walk.
+
+  seeds.py frames OUTDIR [PCAP_DIR]
+      For fuzz_parse: each frame of those captures as a file of its own
+      (the first 8 frames of each capture, at most 2048 bytes).
 """
 import os
 import struct
@@ -63,27 +67,40 @@ def pcap_frames(path):
     return frames
 
 
-def from_pcaps(out, pcap_dir):
-    n = 0
+def captures(pcap_dir):
     for root, _, files in sorted(os.walk(pcap_dir)):
         for name in sorted(files):
             if not name.endswith(".pcap"):
                 continue
             frames = pcap_frames(os.path.join(root, name))
-            if not frames:
-                continue
-            inside = frames[0][6:12]
-            for s in range(min(4, (len(frames) + 15) // 16)):
-                chunk = frames[16 * s:16 * (s + 1)]
-                seed = b"".join(
-                    frame_rec(LAN if fr[6:12] == inside else WAN, fr, end_burst=(i % 4 == 3))
-                    for i, fr in enumerate(chunk))
-                seed += ctl_rec(COMPLETE, PERMIT)
-                base = os.path.relpath(os.path.join(root, name), pcap_dir)
-                tag = base.replace("/", "_").replace(".pcap", "")
-                with open(os.path.join(out, "pcap-%s-%d" % (tag, s)), "wb") as f:
-                    f.write(seed)
-                n += 1
+            if frames:
+                rel = os.path.relpath(os.path.join(root, name), pcap_dir)
+                yield rel.replace("/", "_").replace(".pcap", ""), frames
+
+
+def frames_only(out, pcap_dir):
+    n = 0
+    for tag, frames in captures(pcap_dir):
+        for i, fr in enumerate(frames[:8]):
+            with open(os.path.join(out, "frame-%s-%d" % (tag, i)), "wb") as f:
+                f.write(fr[:MAX_FRAME])
+            n += 1
+    return n
+
+
+def from_pcaps(out, pcap_dir):
+    n = 0
+    for tag, frames in captures(pcap_dir):
+        inside = frames[0][6:12]
+        for s in range(min(4, (len(frames) + 15) // 16)):
+            chunk = frames[16 * s:16 * (s + 1)]
+            seed = b"".join(
+                frame_rec(LAN if fr[6:12] == inside else WAN, fr, end_burst=(i % 4 == 3))
+                for i, fr in enumerate(chunk))
+            seed += ctl_rec(COMPLETE, PERMIT)
+            with open(os.path.join(out, "pcap-%s-%d" % (tag, s)), "wb") as f:
+                f.write(seed)
+            n += 1
     return n
 
 
@@ -215,7 +232,7 @@ def synth(out):
 
 
 def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in ("pcap", "synth"):
+    if len(sys.argv) < 3 or sys.argv[1] not in ("pcap", "synth", "frames"):
         sys.stderr.write(__doc__)
         return 2
     out = sys.argv[2]
@@ -229,7 +246,7 @@ def main():
         if not os.path.isdir(pcap_dir):
             sys.stderr.write("seeds.py: no capture directory %s\n" % pcap_dir)
             return 1
-        n = from_pcaps(out, pcap_dir)
+        n = (from_pcaps if sys.argv[1] == "pcap" else frames_only)(out, pcap_dir)
     print("seeds.py: %d seeds in %s" % (n, out))
     return 0
 
