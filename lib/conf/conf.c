@@ -273,6 +273,7 @@ walk_workers(struct conf_ctx *c)
 
 static const char *const flows_keys[] = {
 	"capacity", "idle_timeout_s", "hold_packets", "pend_timeout_ms", "full_policy",
+	"tcp_pickup",
 };
 static const uint64_t flows_lo[] = {64, 1, 1, 1};
 static const uint64_t flows_hi[] = {16777216, 86400, 4096, 3600000};
@@ -305,6 +306,10 @@ walk_flows(struct conf_ctx *c)
 		if (k < 4) {
 			if (rd_u64(c, flows_keys[k], flows_lo[k], flows_hi[k], &v, &vpos) == 0)
 				*vals[k] = (uint32_t)v;
+			continue;
+		}
+		if (k == 5) {
+			rd_bool(c, "tcp_pickup", &f->tcp_pickup);
 			continue;
 		}
 		if (rd_scalar(c, "full_policy", policy, sizeof(policy), &vpos) != 0)
@@ -443,6 +448,7 @@ conf_defaults(struct dfp_conf *conf)
 	conf->flows.hold_packets = 32;
 	conf->flows.pend_timeout_ms = 5000;
 	conf->flows.full_policy = DFP_CONF_FULL_FAIL_CLOSED;
+	conf->flows.tcp_pickup = false;
 }
 
 static void

@@ -102,9 +102,12 @@ enum dfp_conf_full_policy {
 
 /**
  * `flows:` {capacity, idle_timeout_s, hold_packets, pend_timeout_ms,
- * full_policy: fail_closed|fail_open}. Defaults: 65536, 60, 32, 5000,
- * fail_closed. Ranges: capacity 64..16777216, idle_timeout_s 1..86400,
- * hold_packets 1..4096, pend_timeout_ms 1..3600000.
+ * full_policy: fail_closed|fail_open, tcp_pickup: boolean}. Defaults: 65536,
+ * 60, 32, 5000, fail_closed, no. Ranges: capacity 64..16777216,
+ * idle_timeout_s 1..86400, hold_packets 1..4096, pend_timeout_ms
+ * 1..3600000. tcp_pickup: whether a TCP segment of no flow other than a
+ * connection request (SYN) opens a flow (mid-stream pickup) or is dropped
+ * (no, WFP's model; dfp_dp.h).
  */
 struct dfp_conf_flows {
 	uint32_t capacity;
@@ -112,6 +115,7 @@ struct dfp_conf_flows {
 	uint32_t hold_packets;
 	uint32_t pend_timeout_ms;
 	enum dfp_conf_full_policy full_policy;
+	bool tcp_pickup;
 	struct dfp_conf_pos pos;
 };
 

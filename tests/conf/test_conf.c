@@ -525,6 +525,18 @@ test_minimal_config_defaults(void **state)
 	assert_int_equal(c->flows.hold_packets, 32);
 	assert_int_equal(c->flows.pend_timeout_ms, 5000);
 	assert_int_equal(c->flows.full_policy, DFP_CONF_FULL_FAIL_CLOSED);
+	assert_false(c->flows.tcp_pickup);
+	dfp_conf_free(c);
+
+	/* flows tcp_pickup: a boolean; the other flows settings keep their defaults. */
+	c = load_ok("version: 1\nflows: {tcp_pickup: yes}\n", 0);
+	assert_true(c->has_flows);
+	assert_true(c->flows.tcp_pickup);
+	assert_int_equal(c->flows.capacity, 65536);
+	assert_int_equal(c->flows.full_policy, DFP_CONF_FULL_FAIL_CLOSED);
+	dfp_conf_free(c);
+	c = load_ok("version: 1\nflows: {tcp_pickup: no}\n", 0);
+	assert_false(c->flows.tcp_pickup);
 	dfp_conf_free(c);
 
 	/* Empty (null) sections are empty lists; `workers:` without lcores lets the app pick. */
