@@ -494,6 +494,12 @@ dp_conf_fill(struct dfp_dp_conf *c, const struct bench_opts *o, const struct loo
 	c->idle_timeout_s = 3600;
 	c->hold_packets = 8;
 	c->full_policy = DFP_DP_FULL_FAIL_CLOSED;
+	/*
+	 * The generated TCP segments carry ACK (no SYN unless --handshake):
+	 * pickup makes each new 5-tuple a flow insert and an ALE
+	 * classification, as the new-flows mode measures.
+	 */
+	c->tcp_pickup = true;
 	c->mbufs = 4096;
 }
 

@@ -81,6 +81,7 @@ app_config_dp(const struct dfp_conf *c, struct dfp_dp_conf *out)
 	out->hold_packets = c->flows.hold_packets;
 	out->full_policy = c->flows.full_policy == DFP_CONF_FULL_FAIL_OPEN ?
 		DFP_DP_FULL_FAIL_OPEN : DFP_DP_FULL_FAIL_CLOSED;
+	out->tcp_pickup = c->flows.tcp_pickup;
 }
 
 /* Error sink: a FILE, or the current client. */
@@ -172,7 +173,8 @@ app_config_check_running(const struct dfp_conf *c, void (*emit)(void *arg, const
 			c->flows.idle_timeout_s != run->flows.idle_timeout_s ||
 			c->flows.hold_packets != run->flows.hold_packets ||
 			c->flows.pend_timeout_ms != run->flows.pend_timeout_ms ||
-			c->flows.full_policy != run->flows.full_policy)) {
+			c->flows.full_policy != run->flows.full_policy ||
+			c->flows.tcp_pickup != run->flows.tcp_pickup)) {
 		snprintf(line, sizeof(line), "%s:%u:%u: flows settings differ from the running ones",
 			c->path, c->flows.pos.line, c->flows.pos.col);
 		emit(arg, line);

@@ -23,6 +23,18 @@
  *       → STREAM (TCP with payload) or DATAGRAM_DATA (non-TCP)
  *       → transmit to the peer.
  *
+ * Only a connection request opens a TCP flow (tcp_pickup false, the
+ * default, as WFP's ALE_AUTH_RECV_ACCEPT sees only the inbound SYN and
+ * ALE_AUTH_CONNECT only the connect): a TCP segment that matches no flow
+ * and is not a SYN without ACK and RST (a stray ACK or RST, a late FIN or
+ * RST of a flow that ended, a SYN+ACK with no SYN seen) creates no flow and
+ * is not ALE-classified; it is dropped at the flow lookup as TCP_NO_FLOW,
+ * after the per-packet layers (MAC_FRAME, IPPACKET, TRANSPORT), which see
+ * it as WFP's packet layers see every segment the stack receives. With
+ * tcp_pickup true any segment opens a flow and is authorised as a new
+ * connection (mid-stream pickup, e.g. of connections that outlived a
+ * restart).
+ *
  * A final BLOCK at any layer drops the packet and ends its walk (ABSORB
  * drops it silently); each drop is counted by reason (DFP_DP_DROP_LIST).
  * Per-packet layers classify a whole burst per call; so do
@@ -153,6 +165,10 @@ struct dfp_dp_conf {
 	uint32_t idle_timeout_s;                        /**< Flow idle timeout. */
 	uint32_t hold_packets;                          /**< Held packets per pended flow. */
 	enum dfp_dp_full_policy full_policy;            /**< Full flow table policy. */
+	bool tcp_pickup;                                /**< A TCP segment of no flow other
+							 *   than a SYN opens one (mid-stream
+							 *   pickup); false: dropped
+							 *   (TCP_NO_FLOW). */
 	uint32_t mbufs;                                 /**< Mbufs in the pool; 0 = sized from ports. */
 };
 

@@ -67,6 +67,7 @@ extern "C" {
 	X(FILTER_BLOCK, "blocked by a filter") \
 	X(FILTER_ABSORB, "absorbed by a callout") \
 	X(FLOW_TABLE_FULL, "new flow refused: flow table full (fail-closed)") \
+	X(TCP_NO_FLOW, "TCP segment of no flow that is not a connection request (tcp_pickup no)") \
 	X(HOLD_OVERFLOW, "pended flow's hold queue full") \
 	X(PEND_BLOCKED, "held packet of a pend completed with block") \
 	X(FLOW_ENDED, "held packet of a flow that ended (aged, aborted)") \

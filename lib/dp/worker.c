@@ -891,6 +891,16 @@ flow_attach(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t 
 	if (f == NULL)
 		dfp_flow_lookup_burst(w->flows, &p->key, 1, &f);
 	if (f == NULL) {
+		/*
+		 * Only a connection request (SYN, no ACK, no RST) opens a TCP
+		 * flow, unless mid-stream pickup is on (dfp_dp.h): a stray or
+		 * late segment is neither a flow nor an ALE classification.
+		 */
+		if (p->info.proto == IPPROTO_TCP && (p->info.tcp_flags & 0x16) != 0x02 &&
+				!w->dp->conf.tcp_pickup) {
+			pkt_drop(w, p, DFP_DP_DROP_TCP_NO_FLOW);
+			return false;
+		}
 		f = dfp_flow_insert(w->flows, &p->key, p->fdir, now);
 		if (f == NULL) {
 			if (w->dp->conf.full_policy == DFP_DP_FULL_FAIL_OPEN) {

@@ -282,6 +282,7 @@ fx_setup_opts(void **state, const struct fx_opts *o)
 	c.idle_timeout_s = o->idle_timeout_s ? o->idle_timeout_s : 60;
 	c.hold_packets = o->hold_packets ? o->hold_packets : 8;
 	c.full_policy = o->full_policy;
+	c.tcp_pickup = o->tcp_pickup;
 	c.mbufs = 8192;
 	if (dfp_dp_create(&c, f->ctl, &f->dp) != DFP_STATUS_SUCCESS ||
 			dfp_dp_start(f->dp) != DFP_STATUS_SUCCESS)

@@ -47,6 +47,7 @@ struct fx_opts {
 	uint32_t hold_packets;                /* Held packets per pended flow (8). */
 	enum dfp_dp_full_policy full_policy;  /* Full flow table (fail-closed). */
 	uint32_t pend_timeout_ms;             /* Pend timeout (500). */
+	bool tcp_pickup;                      /* Mid-stream TCP pickup (no). */
 };
 
 struct fx {
