@@ -93,6 +93,8 @@ BAD = {
                      "  - {name: wan, port: 0, role: inside, peer: lan}\n"
                      "  - {name: lan, port: 1, role: outside, peer: wan}\n"
                      "filters:\n" + filt("block-7002", 7002), None, True),
+    "flows-differ": ("version: 1\nflows: {tcp_pickup: yes}\nfilters:\n" +
+                     filt("block-7002", 7002), 2, True),
     "port-out-of-range": ("version: 1\nfilters:\n" + filt("block-big", 70000), 8, True),
     "bad-guid": ("version: 1\nsublayers:\n  - {name: extra, key: not-a-guid, weight: 60}\n"
                  "filters:\n" + filt("block-7002", 7002, "extra"), 3, True),

@@ -12,7 +12,9 @@ the two ports:
                                                            port 22 pass; ssh from 203.0.113.99 not
   approve-8080  verdict at ALE_AUTH_CONNECT, remote 8080 -> the three SYNs to 8080 are held
 Everything else (web sessions in both directions, DNS, ICMP, IPv6) passes:
-a session's flow seen first from outside has a local port above 1023.
+the demo sets flows tcp_pickup: yes because the two ports replay with no
+order between them, so a session's flow may be opened by its server's
+reply from outside, which has a local port above 1023.
 Then `pend complete HANDLE permit` releases the held SYNs in order.
 """
 
