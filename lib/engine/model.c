@@ -325,7 +325,13 @@ dfp_engine_callout_id_unbind(struct dfp_engine *eng, uint32_t id)
 	if (c == NULL || c->n_bindings == 0)
 		return;
 	c->n_bindings--;
-	callout_id_maybe_free(eng, c);
+	/*
+	 * Not while a transaction is open: if it deleted the key's object, an
+	 * abort puts the object back with this id, and the key must keep it for
+	 * the next registration (spec §1.8). The commit or abort frees the entry.
+	 */
+	if (!eng->txn_open)
+		callout_id_maybe_free(eng, c);
 }
 
 struct engine_callout *
@@ -719,6 +725,8 @@ dfp_engine_txn_finish(struct dfp_engine *eng, struct dfp_engine_ruleset *publish
 		if (f->rt.action_type & DFP_ACTION_FLAG_CALLOUT)
 			engine_filter_notify(eng, f, DFP_NOTIFY_ADD_FILTER_POST_COMMIT);
 	}
+	/* Id entries a registration left during the transaction (unbind defers). */
+	callout_id_sweep(eng);
 	eng->n_undo = 0;
 	eng->txn_open = false;
 }
