@@ -5,7 +5,9 @@
  * fresh control plane (lib/ctl with lib/callout and two flow tables owned
  * by this thread, which plays their worker): callout registration and
  * management objects, filters, sublayers, explicit and implicit
- * transactions, flows, flow contexts, classifications (whose classifyFn
+ * transactions of two sessions (the second dynamic: its objects go when
+ * it closes; a write during the other's transaction is
+ * STATUS_FWP_TIMEOUT), flows, flow contexts, classifications (whose classifyFn
  * runs a per-callout script: actions, associations, removals, classify
  * handles) and handle calls from outside (complete, release, expire, poll).
  *
@@ -104,6 +106,7 @@ u8(struct input *in)
 
 struct m_filter {
 	bool used;
+	uint8_t owner;         /* Session 1 or 2. */
 	uint64_t id;
 	struct dfp_guid key;
 	uint16_t layer;
@@ -118,7 +121,9 @@ struct mgmt {
 	bool co_obj[N_CO];
 	uint16_t co_layer[N_CO];
 	uint32_t co_id[N_CO];
+	uint8_t co_owner[N_CO];
 	bool sl[N_SL];
+	uint8_t sl_owner[N_SL];
 };
 
 /* What a callout's classifyFn does (op SCRIPT). */
@@ -207,7 +212,10 @@ static struct {
 	struct dfp_flow_dir *dir;
 	struct dfp_flow_table *tbl[N_TABLES];
 	struct mgmt cur, pub;
-	bool in_txn, ro_txn;
+	struct dfp_ctl_session *s2;  /* A second, dynamic session, or NULL. */
+	int act;                     /* Session the writes use: 1 (s) or 2 (s2). */
+	int txn_owner;               /* Session with the open transaction, or 0. */
+	bool ro_txn;
 	struct m_reg co[N_CO];
 	bool sl_keys_set;
 	struct dfp_guid sl_key[N_SL];
@@ -266,6 +274,19 @@ static const char *
 sn(dfp_status_t st)
 {
 	return dfp_status_name(st);
+}
+
+/* The session writes use, and the one reads must use (the transaction's owner). */
+static struct dfp_ctl_session *
+act_session(void)
+{
+	return M.act == 2 && M.s2 != NULL ? M.s2 : M.s;
+}
+
+static struct dfp_ctl_session *
+read_session(void)
+{
+	return M.txn_owner == 2 ? M.s2 : M.s;
 }
 
 static void
@@ -726,7 +747,7 @@ check_state(void)
 			r->e_add, r->n_del, r->e_del, r->n_post, r->e_post);
 		CHECK(dfp_callout_is_registered(M.rt, r->id) == r->reg || !r->reg,
 			"callout %u registration", i);
-		st = dfp_ctl_callout_lookup(M.s, &r->desc.key, &id);
+		st = dfp_ctl_callout_lookup(read_session(), &r->desc.key, &id);
 		if (M.cur.co_obj[i]) {
 			expect_st(st, DFP_STATUS_SUCCESS, "lookup of a callout object");
 			CHECK(id == M.cur.co_id[i], "callout object id");
@@ -748,7 +769,7 @@ check_state(void)
 			" contexts, model %u", i, rs.ctxs[j], assoc_count_co((int)i));
 	}
 	memset(&fs, 0, sizeof(fs));
-	expect_st(dfp_ctl_filter_foreach(M.s, 0xFFFF, filter_cb, &fs), DFP_STATUS_SUCCESS,
+	expect_st(dfp_ctl_filter_foreach(read_session(), 0xFFFF, filter_cb, &fs), DFP_STATUS_SUCCESS,
 		"filter_foreach");
 	for (i = 0, n = 0; i < MAX_FILTERS; i++)
 		n += M.cur.f[i].used;
@@ -803,7 +824,7 @@ static void publish(void);
 static void
 write_done(void)
 {
-	if (!M.in_txn)
+	if (M.txn_owner == 0)
 		publish();
 }
 
@@ -858,13 +879,28 @@ ghosts_settle(void)
 	n_ghosts = 0;
 }
 
+/*
+ * A write that cannot happen: another session's transaction holds the
+ * engine (both sessions wait 0 ms: STATUS_FWP_TIMEOUT), or this session's
+ * transaction is read-only.
+ */
 static bool
 write_refused(dfp_status_t st, const char *what)
 {
-	if (!(M.in_txn && M.ro_txn))
+	if (M.txn_owner != 0 && M.txn_owner != (act_session() == M.s2 ? 2 : 1)) {
+		expect_st(st, DFP_STATUS_FWP_TIMEOUT, "write during another session's txn");
+		return true;
+	}
+	if (M.txn_owner == 0 || !M.ro_txn)
 		return false;
 	expect_st(st, DFP_STATUS_FWP_INCOMPATIBLE_TXN, what);
 	return true;
+}
+
+static uint8_t
+act_id(void)
+{
+	return act_session() == M.s2 ? 2 : 1;
 }
 
 static void
@@ -923,7 +959,7 @@ op_callout_add(int c, unsigned int li)
 	cs.key = M.co[c].desc.key;
 	cs.name = "fuzz callout";
 	cs.layer_id = layer;
-	st = dfp_ctl_callout_add(M.s, &cs, &id);
+	st = dfp_ctl_callout_add(act_session(), &cs, &id);
 	logf_("callout add %d layer %u: %s\n", c, layer, sn(st));
 	if (write_refused(st, "callout add in a read-only txn"))
 		return;
@@ -943,6 +979,7 @@ op_callout_add(int c, unsigned int li)
 	M.cur.co_obj[c] = true;
 	M.cur.co_layer[c] = layer;
 	M.cur.co_id[c] = id;
+	M.cur.co_owner[c] = act_id();
 	write_done();
 }
 
@@ -952,9 +989,9 @@ op_callout_delete(int c, bool by_key)
 	dfp_status_t st;
 
 	if (by_key)
-		st = dfp_ctl_callout_delete_by_key(M.s, &M.co[c].desc.key);
+		st = dfp_ctl_callout_delete_by_key(act_session(), &M.co[c].desc.key);
 	else
-		st = dfp_ctl_callout_delete_by_id(M.s, M.cur.co_obj[c] ? M.cur.co_id[c] : 0xFFFFDu);
+		st = dfp_ctl_callout_delete_by_id(act_session(), M.cur.co_obj[c] ? M.cur.co_id[c] : 0xFFFFDu);
 	logf_("callout delete %d key %d: %s\n", c, by_key, sn(st));
 	if (write_refused(st, "callout delete in a read-only txn"))
 		return;
@@ -1007,7 +1044,7 @@ op_filter_add(struct input *in)
 	if (callout)
 		fs.callout_key = M.co[c].desc.key;
 	fs.raw_context = RAW_CONTEXT;
-	st = dfp_ctl_filter_add(M.s, &fs, &id);
+	st = dfp_ctl_filter_add(act_session(), &fs, &id);
 	logf_("filter add layer %u action %x co %d sl %d flags %x: %s id %" PRIu64 "\n",
 		fs.layer_id, action, c, sl, fs.flags, sn(st), id);
 	if (write_refused(st, "filter add in a read-only txn"))
@@ -1040,6 +1077,7 @@ op_filter_add(struct input *in)
 			M.co[c].last_add_id, id);
 	memset(mf, 0, sizeof(*mf));
 	mf->used = true;
+	mf->owner = act_id();
 	mf->id = id;
 	mf->key = fs.key;
 	mf->layer = fs.layer_id;
@@ -1067,9 +1105,9 @@ op_filter_delete(struct input *in)
 			memset(&key, 0, sizeof(key));
 			key.data1 = 0xe0000000u | k;
 		}
-		st = dfp_ctl_filter_delete_by_key(M.s, &key);
+		st = dfp_ctl_filter_delete_by_key(act_session(), &key);
 	} else {
-		st = dfp_ctl_filter_delete_by_id(M.s, mf->used ? mf->id : UINT64_C(0xFFFFFF) + k);
+		st = dfp_ctl_filter_delete_by_id(act_session(), mf->used ? mf->id : UINT64_C(0xFFFFFF) + k);
 	}
 	logf_("filter delete %u key %d: %s\n", k, by_key, sn(st));
 	if (write_refused(st, "filter delete in a read-only txn"))
@@ -1081,7 +1119,7 @@ op_filter_delete(struct input *in)
 	expect_st(st, DFP_STATUS_SUCCESS, "filter delete");
 	for (i = 0; i < MAX_FILTERS; i++)
 		published |= M.pub.f[i].used && M.pub.f[i].id == mf->id;
-	if (!published && M.in_txn && n_ghosts < sizeof(ghosts) / sizeof(ghosts[0]))
+	if (!published && M.txn_owner != 0 && n_ghosts < sizeof(ghosts) / sizeof(ghosts[0]))
 		ghosts[n_ghosts++] = *mf;
 	mf->used = false;
 	write_done();
@@ -1097,7 +1135,7 @@ op_sublayer_add(int s)
 	ss.key = M.sl_key[s];
 	ss.name = "fuzz sublayer";
 	ss.weight = (uint16_t)(100 + s);
-	st = dfp_ctl_sublayer_add(M.s, &ss, NULL);
+	st = dfp_ctl_sublayer_add(act_session(), &ss, NULL);
 	logf_("sublayer add %d: %s\n", s, sn(st));
 	if (write_refused(st, "sublayer add in a read-only txn"))
 		return;
@@ -1107,13 +1145,14 @@ op_sublayer_add(int s)
 	}
 	expect_st(st, DFP_STATUS_SUCCESS, "sublayer add");
 	M.cur.sl[s] = true;
+	M.cur.sl_owner[s] = act_id();
 	write_done();
 }
 
 static void
 op_sublayer_delete(int s)
 {
-	dfp_status_t st = dfp_ctl_sublayer_delete(M.s, &M.sl_key[s]);
+	dfp_status_t st = dfp_ctl_sublayer_delete(act_session(), &M.sl_key[s]);
 
 	logf_("sublayer delete %d: %s\n", s, sn(st));
 	if (write_refused(st, "sublayer delete in a read-only txn"))
@@ -1131,64 +1170,129 @@ op_sublayer_delete(int s)
 	write_done();
 }
 
+/* The open transaction was aborted: filters it added go (DELETE for each), the rest is as published. */
+static void
+model_abort(void)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < MAX_FILTERS; i++) {
+		const struct m_filter *cf = &M.cur.f[i];
+		bool old = false;
+
+		if (!cf->used || cf->co < 0)
+			continue;
+		for (j = 0; j < MAX_FILTERS; j++)
+			old |= M.pub.f[j].used && M.pub.f[j].id == cf->id;
+		if (!old && M.co[cf->co].reg)
+			M.co[cf->co].e_del++;
+	}
+	ghosts_settle();
+	M.cur = M.pub;
+	M.txn_owner = 0;
+	M.ro_txn = false;
+}
+
 static void
 op_txn(unsigned int what, bool ro)
 {
+	struct dfp_ctl_session *ss = act_session();
+	int me = act_id();
 	dfp_status_t st;
-	unsigned int i, j;
 
 	switch (what) {
 	case 0:
-		st = dfp_ctl_txn_begin(M.s, ro ? DFP_CTL_TXN_READ_ONLY : 0);
-		logf_("txn begin ro %d: %s\n", ro, sn(st));
-		if (M.in_txn) {
+		st = dfp_ctl_txn_begin(ss, ro ? DFP_CTL_TXN_READ_ONLY : 0);
+		logf_("txn begin s%d ro %d: %s\n", me, ro, sn(st));
+		if (M.txn_owner == me) {
 			expect_st(st, DFP_STATUS_FWP_TXN_IN_PROGRESS, "begin twice");
 			return;
 		}
+		if (M.txn_owner != 0) {
+			expect_st(st, DFP_STATUS_FWP_TIMEOUT, "begin during another session's txn");
+			return;
+		}
 		expect_st(st, DFP_STATUS_SUCCESS, "begin");
-		M.in_txn = true;
+		M.txn_owner = me;
 		M.ro_txn = ro;
 		n_ghosts = 0;
-		CHECK(dfp_ctl_session_in_txn(M.s), "session not in txn");
+		CHECK(dfp_ctl_session_in_txn(ss), "session not in txn");
 		return;
 	case 1:
-		st = dfp_ctl_txn_commit(M.s);
-		logf_("txn commit: %s\n", sn(st));
-		if (!M.in_txn) {
+		st = dfp_ctl_txn_commit(ss);
+		logf_("txn commit s%d: %s\n", me, sn(st));
+		if (M.txn_owner != me) {
 			expect_st(st, DFP_STATUS_FWP_NO_TXN_IN_PROGRESS, "commit without a txn");
 			return;
 		}
 		expect_st(st, DFP_STATUS_SUCCESS, "commit");
-		M.in_txn = false;
+		M.txn_owner = 0;
+		M.ro_txn = false;
 		publish();
 		ghosts_settle();
 		return;
 	default:
-		st = dfp_ctl_txn_abort(M.s);
-		logf_("txn abort: %s\n", sn(st));
-		if (!M.in_txn) {
+		st = dfp_ctl_txn_abort(ss);
+		logf_("txn abort s%d: %s\n", me, sn(st));
+		if (M.txn_owner != me) {
 			expect_st(st, DFP_STATUS_FWP_NO_TXN_IN_PROGRESS, "abort without a txn");
 			return;
 		}
 		expect_st(st, DFP_STATUS_SUCCESS, "abort");
-		M.in_txn = false;
-		/* Filters added in the transaction are dropped: DELETE for each (ghosts too). */
-		for (i = 0; i < MAX_FILTERS; i++) {
-			const struct m_filter *cf = &M.cur.f[i];
-			bool old = false;
-
-			if (!cf->used || cf->co < 0)
-				continue;
-			for (j = 0; j < MAX_FILTERS; j++)
-				old |= M.pub.f[j].used && M.pub.f[j].id == cf->id;
-			if (!old && M.co[cf->co].reg)
-				M.co[cf->co].e_del++;
-		}
-		ghosts_settle();
-		M.cur = M.pub;
-		CHECK(!dfp_ctl_session_in_txn(M.s), "session still in txn");
+		model_abort();
+		CHECK(!dfp_ctl_session_in_txn(ss), "session still in txn");
 		return;
 	}
+}
+
+/* ---- The second session (dynamic: its objects go when it closes) ---- */
+
+static void
+op_s2(unsigned int what)
+{
+	unsigned int i;
+	int c, k;
+	bool named;
+	dfp_status_t st;
+
+	if (what == 0) {
+		/* Open, or make the writes use the other session. */
+		if (M.s2 == NULL) {
+			st = dfp_ctl_session_open(M.ctl, DFP_CTL_SESSION_FLAG_DYNAMIC, &M.s2);
+			expect_st(st, DFP_STATUS_SUCCESS, "open a dynamic session");
+			dfp_ctl_session_set_txn_wait(M.s2, 0);
+			M.act = 2;
+		} else {
+			M.act = M.act == 2 ? 1 : 2;
+		}
+		logf_("session %d\n", M.act);
+		return;
+	}
+	/* Close: it would wait for session 1's transaction forever. */
+	if (M.s2 == NULL || M.txn_owner == 1)
+		return;
+	st = dfp_ctl_session_close(M.s2);
+	logf_("close session 2: %s\n", sn(st));
+	expect_st(st, DFP_STATUS_SUCCESS, "close the dynamic session");
+	M.s2 = NULL;
+	M.act = 1;
+	if (M.txn_owner == 2)
+		model_abort();
+	/* Its filters, then its callouts and sublayers that no filter left names or holds. */
+	for (i = 0; i < MAX_FILTERS; i++)
+		if (M.cur.f[i].used && M.cur.f[i].owner == 2)
+			M.cur.f[i].used = false;
+	for (c = 0; c < N_CO; c++) {
+		if (!M.cur.co_obj[c] || M.cur.co_owner[c] != 2)
+			continue;
+		named = filters_name(&M.cur, c);
+		if (!named)
+			M.cur.co_obj[c] = false;
+	}
+	for (k = 0; k < N_SL; k++)
+		if (M.cur.sl[k] && M.cur.sl_owner[k] == 2 && !filters_in(&M.cur, k))
+			M.cur.sl[k] = false;
+	publish();
 }
 
 /* ---- Flows ---- */
@@ -1581,6 +1685,9 @@ setup(void)
 	if (dfp_ctl_create(&p, &M.ctl) != DFP_STATUS_SUCCESS ||
 			dfp_ctl_session_open(M.ctl, 0, &M.s) != DFP_STATUS_SUCCESS)
 		abort();
+	/* A write of one session during the other's transaction fails at once. */
+	dfp_ctl_session_set_txn_wait(M.s, 0);
+	M.act = 1;
 	M.rt = dfp_ctl_callouts(M.ctl);
 	M.dir = dfp_ctl_flows(M.ctl);
 	for (i = 0; i < N_TABLES; i++)
@@ -1594,8 +1701,11 @@ teardown(void)
 	unsigned int i;
 
 	logf_("teardown\n");
-	if (M.in_txn)
+	if (M.txn_owner == 1) {
+		M.act = 1;
 		op_txn(2, false);
+	}
+	op_s2(1);
 	for (i = 0; i < M.n_fl; i++)
 		op_flow_end((int)i, false);
 	check_state();
@@ -1671,7 +1781,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	setup();
 	while (in.n > 0 && ops++ < MAX_OPS) {
-		uint8_t op = u8(&in) % 27;
+		uint8_t op = u8(&in) % 28;
 		uint8_t a = u8(&in);
 
 		switch (op) {
@@ -1760,6 +1870,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 25:
 			op_poll();
+			break;
+		case 26:
+			op_s2(a & 1);
 			break;
 		default:
 			if (a & 1)
