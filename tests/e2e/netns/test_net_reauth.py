@@ -188,9 +188,12 @@ def main(t):
     fb = e.drops(s4).get("filter_block", 0) - fb0
     e.check(fb >= 3, "drop.filter_block must count download a's packets and the refused "
             "SYN: +%d" % fb)
-    e.expect_eq(set(k for k, v in e.drops(s4).items() if v and k != "tx_full"),
+    e.expect_eq(set(k for k, v in e.drops(s4).items()
+                    if v and k not in ("tx_full", "tcp_no_flow")),
                 {"filter_block"}, "drop reasons with a count (tx_full aside: a PMD refusing "
-                "a burst on a starved CPU)")
+                "a burst on a starved CPU; tcp_no_flow aside: late segments of ended "
+                "connections)")
+    n.check_late_segments(e.drops(s4))
     e.check(h1["block-a"] >= 2, "block-a must have decided the re-authorisation and the "
             "new connection: %d hits" % h1["block-a"])
     e.expect_eq(e.stat(s3, "reauthorizations") - r0, 2, "re-authorisations right after "
