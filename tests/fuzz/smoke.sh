@@ -69,11 +69,20 @@ fail_all() {
 if [ "${FUZZ_RECONFIGURE:-0}" = 1 ]; then
 	rm -rf "$build"
 fi
+# b_lundef=false: clang links the sanitizer runtimes into executables only.
+opts=(-Dfuzz=enabled "-Db_sanitize=address,undefined" -Db_lundef=false
+	-Dc_args=-fsanitize=fuzzer-no-link -Dbuildtype=debugoptimized)
+# An existing directory gets these options (a no-op when it has them); one
+# configured with another compiler than clang is made afresh.
+if [ -f "$build/build.ninja" ]; then
+	if ! grep -qE '^ command = (ccache )?clang' "$build/build.ninja" ||
+			! meson configure "$build" "${opts[@]}" >/dev/null 2>&1; then
+		echo "fuzz: $build is not a clang build with the fuzz options: configuring it afresh"
+		rm -rf "$build"
+	fi
+fi
 if [ ! -f "$build/build.ninja" ]; then
-	# b_lundef=false: clang links the sanitizer runtimes into executables only.
-	CC=clang meson setup "$build" -Dfuzz=enabled -Db_sanitize=address,undefined \
-		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link \
-		-Dbuildtype=debugoptimized >"$build.setup.log" 2>&1 ||
+	CC=clang meson setup "$build" "${opts[@]}" >"$build.setup.log" 2>&1 ||
 		{ cat "$build.setup.log"; echo "fuzz: meson setup failed"; fail_all; }
 fi
 ninja_targets=()
@@ -139,6 +148,8 @@ for t in "${targets[@]}"; do
 	n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 	secs=$(echo "$done_line" | sed -n 's/.* in \([0-9]*\) second.*/\1/p')
+	# Under a second libFuzzer reports 0 executions per second.
+	[ "${eps:-0}" = 0 ] && [ "${n:-0}" != 0 ] && eps=">${n}"
 	files=$(find "$corpus" -type f | wc -l)
 	findings=$(find "$artifacts" -type f | wc -l)
 	if [ "$status" -eq 0 ] && [ -n "$done_line" ] && [ "$findings" -eq 0 ]; then
