@@ -27,7 +27,10 @@
  *   control: [h][arg]  h bits 0-1 = 2 or 3, bits 2-7 = op: complete the
  *            arg-th pended handle (permit, block, re-authorise), abort a
  *            flow, toggle a filter (commit: re-authorisation), advance
- *            time, expire every pend, remove a flow's contexts, idle loop.
+ *            time, expire every pend, remove a flow's contexts, idle loop,
+ *            configuration (before the first frame only, as if the
+ *            appliance had been started with it: full flow table policy
+ *            fail-open, TCP mid-stream pickup; both off otherwise).
  * Bursts are cut at 32 frames, at a port change and before a control.
  *
  * Invariants (abort on violation): after every loop iteration the
@@ -58,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define WAN 0
 #define LAN 1
-#define FLOW_CAPACITY 64
+#define FLOW_CAPACITY 16
 #define HOLD_PACKETS 4
 #define BURST 32
 #define MAX_FRAME 2048
@@ -85,6 +88,7 @@ static struct {
 	uint64_t toggles[N_TOGGLES];
 	uint64_t offset;
 	uint64_t tx_seen;         /* Frames taken off the tx rings (cumulative). */
+	unsigned int frames;      /* Frames of the current input so far. */
 } F;
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -589,7 +593,7 @@ control(unsigned int op, uint8_t arg)
 	struct pick p = {arg, 0, 0};
 	unsigned int i;
 
-	switch (op % 7) {
+	switch (op % 8) {
 	case 0:
 		/* Complete a pended classification: permit, block or re-authorise. */
 		p.k = UINT32_MAX;
@@ -618,6 +622,14 @@ control(unsigned int op, uint8_t arg)
 		break;
 	case 4:
 		dfp_callout_pend_expire_all(F.rt);
+		break;
+	case 7:
+		/* Settings read per packet; only before any flow exists (see the top). */
+		if (F.frames == 0) {
+			F.dp->conf.full_policy = (arg & 1) ? DFP_DP_FULL_FAIL_OPEN :
+				DFP_DP_FULL_FAIL_CLOSED;
+			F.dp->conf.tcp_pickup = (arg & 2) != 0;
+		}
 		break;
 	case 5:
 		/* FwpsFlowRemoveContext0 for every context of a flow. */
@@ -695,6 +707,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	dp_worker_reset(F.w);
 	F.offset = 0;
+	F.frames = 0;
+	F.dp->conf.full_policy = DFP_DP_FULL_FAIL_CLOSED;
+	F.dp->conf.tcp_pickup = false;
 	while (off < size) {
 		uint8_t h = data[off++];
 		struct rte_mbuf *m;
@@ -727,6 +742,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			die("mbuf pool exhausted");
 		port = h & 1;
 		burst[n++] = m;
+		F.frames++;
 		if (h & 4) {
 			iterate(burst, n, port);
 			n = 0;

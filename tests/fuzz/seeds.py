@@ -36,7 +36,8 @@ def ctl_rec(op, arg=0):
     return bytes([2 | (op << 2), arg & 0xFF])
 
 
-COMPLETE, ABORT, TOGGLE, ADVANCE, EXPIRE, REMOVE, IDLE = range(7)
+COMPLETE, ABORT, TOGGLE, ADVANCE, EXPIRE, REMOVE, IDLE, CONFIG = range(8)
+FAIL_OPEN, TCP_PICKUP = 1, 2
 PERMIT, BLOCK, REAUTH = 0x00, 0x40, 0x80
 
 
@@ -225,6 +226,16 @@ def synth(out):
     vl = eth(MAC_IN, MAC_OUT, 0x0800, ipv4("10.0.0.5", "203.0.113.30", 17, udp(1, 2)), vlan=99)
     seeds["vlan-lldp"] = (frame_rec(LAN, vl) + frame_rec(WAN, eth(MAC_OUT, MAC_IN, 0x88CC,
                                                                   b"\0" * 46)))
+    # A full flow table (16 flows): fail-open lets the rest through without a flow.
+    flows = b"".join(frame_rec(LAN, v4(LAN, "10.0.0.5", "203.0.113.53", udp(20000 + i, 53, b"q"),
+                                       proto=17), end_burst=(i % 8 == 7)) for i in range(20))
+    seeds["fail-open-full"] = ctl_rec(CONFIG, FAIL_OPEN) + flows
+    seeds["fail-closed-full"] = flows + ctl_rec(ADVANCE, 255) + flows[:40]
+    # Mid-stream TCP: picked up with tcp_pickup, dropped as tcp_no_flow without.
+    mid = (frame_rec(WAN, v4(WAN, "198.51.100.7", "10.0.0.5", tcp(40100, 22, ACK, b"data"))) +
+           frame_rec(LAN, v4(LAN, "10.0.0.5", "198.51.100.7", tcp(22, 40100, PSH | ACK, b"re"))))
+    seeds["tcp-pickup"] = ctl_rec(CONFIG, TCP_PICKUP) + mid + mid
+    seeds["tcp-no-flow"] = mid
     for name, blob in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(blob)
