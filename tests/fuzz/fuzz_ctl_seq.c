@@ -1555,18 +1555,31 @@ op_release(unsigned int k)
 	handle_drop(h);
 }
 
+/* Order of handles by their table entry (the handle's low 32 bits). */
+static int
+handle_index_cmp(const void *a, const void *b)
+{
+	uint32_t x = (uint32_t)(*(struct m_handle *const *)a)->h;
+	uint32_t y = (uint32_t)(*(struct m_handle *const *)b)->h;
+
+	return x < y ? -1 : x > y;
+}
+
 static void
 op_expire_all(void)
 {
+	struct m_handle *pended[MAX_HREC];
 	unsigned int i, want = 0, n;
 
-	for (i = 0; i < MAX_HREC; i++) {
-		struct m_handle *h = &M.hd[i];
+	/* Expiry walks the handle table in entry order: so do the completions. */
+	for (i = 0; i < MAX_HREC; i++)
+		if (M.hd[i].used && M.hd[i].state == H_PENDED)
+			pended[want++] = &M.hd[i];
+	qsort(pended, want, sizeof(pended[0]), handle_index_cmp);
+	for (i = 0; i < want; i++) {
+		struct m_handle *h = pended[i];
 		uint32_t action;
 
-		if (!h->used || h->state != H_PENDED)
-			continue;
-		want++;
 		action = DFP_ACTION_BLOCK;
 		if (M.co[h->co].reg && M.co[h->co].desc.pend_default_action != 0)
 			action = M.co[h->co].desc.pend_default_action;
