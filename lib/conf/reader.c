@@ -54,20 +54,42 @@ conf_nomem(struct conf_ctx *c)
 	c->stop = true;
 }
 
-/* Line and column of a byte offset (reader errors carry no mark). */
+/*
+ * Line and column of a byte offset (reader errors carry no mark), counted
+ * as libyaml counts its marks, so that every error of a file uses one
+ * convention: a UTF-8 byte order mark takes no column, a line ends at LF,
+ * CR, CRLF (one break), NEL, LS or PS, and a column is a character.
+ */
 static struct dfp_conf_pos
 offset_pos(const struct conf_ctx *c, size_t off)
 {
+	const unsigned char *b = (const unsigned char *)c->buf;
 	struct dfp_conf_pos p = {1, 1};
-	size_t i;
+	size_t i = 0, n = off < c->len ? off : c->len;
+	size_t brk;
 
-	for (i = 0; i < off && i < c->len; i++) {
-		if (c->buf[i] == '\n') {
+	if (c->len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
+		i = 3;
+	while (i < n) {
+		brk = 0;
+		if (b[i] == '\r' && i + 1 < c->len && b[i + 1] == '\n')
+			brk = 2;
+		else if (b[i] == '\n' || b[i] == '\r')
+			brk = 1;
+		else if (b[i] == 0xc2 && i + 1 < c->len && b[i + 1] == 0x85)
+			brk = 2;
+		else if (b[i] == 0xe2 && i + 2 < c->len && b[i + 1] == 0x80 &&
+				(b[i + 2] == 0xa8 || b[i + 2] == 0xa9))
+			brk = 3;
+		if (brk != 0 && i + brk <= n) {
 			p.line++;
 			p.col = 1;
-		} else if ((c->buf[i] & 0xc0) != 0x80) {
-			p.col++;
+			i += brk;
+			continue;
 		}
+		if ((b[i] & 0xc0) != 0x80)
+			p.col++;
+		i++;
 	}
 	return p;
 }
