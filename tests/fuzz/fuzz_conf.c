@@ -26,11 +26,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define NAME "fuzz.yaml"
 
 /*
- * Bounds of a position in the input. libyaml breaks lines at LF, CR, CRLF,
- * NEL, LS and PS, while the loader's own reader errors (bytes libyaml
- * refuses before scanning) count LF only, so the bounds take the widest
- * reading: every break byte may start a line, and a column may span the
- * whole input.
+ * Bounds of a position in the input, counted as libyaml counts its marks
+ * (and the loader its reader errors): a UTF-8 byte order mark takes no
+ * column, a line ends at LF, CR, CRLF, NEL, LS or PS, and a column is a
+ * character (a byte that is not a UTF-8 continuation byte). A position may
+ * be one past the last character of a line, and at column 1 of the line
+ * after the last (the end of the stream).
  */
 struct extent {
 	uint32_t lines;
@@ -38,15 +39,35 @@ struct extent {
 };
 
 static struct extent
-extent_of(const uint8_t *data, size_t size)
+extent_of(const uint8_t *b, size_t size)
 {
-	struct extent e = {1, (uint32_t)size};
-	size_t i;
+	struct extent e = {1, 0};
+	uint32_t col = 0;
+	size_t i = 0, brk;
 
-	for (i = 0; i < size; i++)
-		if (data[i] == '\n' || data[i] == '\r' || data[i] == 0x85 || data[i] == 0xa8 ||
-				data[i] == 0xa9)
+	if (size >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
+		i = 3;
+	while (i < size) {
+		brk = 0;
+		if (b[i] == '\r' && i + 1 < size && b[i + 1] == '\n')
+			brk = 2;
+		else if (b[i] == '\n' || b[i] == '\r')
+			brk = 1;
+		else if (b[i] == 0xc2 && i + 1 < size && b[i + 1] == 0x85)
+			brk = 2;
+		else if (b[i] == 0xe2 && i + 2 < size && b[i + 1] == 0x80 &&
+				(b[i + 2] == 0xa8 || b[i + 2] == 0xa9))
+			brk = 3;
+		if (brk != 0) {
 			e.lines++;
+			col = 0;
+			i += brk;
+			continue;
+		}
+		if ((b[i] & 0xc0) != 0x80 && ++col > e.cols)
+			e.cols = col;
+		i++;
+	}
 	return e;
 }
 
@@ -62,7 +83,10 @@ fail(const char *what, const struct dfp_conf_errors *errs)
 static bool
 pos_ok(const struct dfp_conf_pos *p, const struct extent *e)
 {
-	return p->line >= 1 && p->col >= 1 && p->line <= e->lines + 1 && p->col <= e->cols + 2;
+	/* libyaml's stream end starts a new line when the last one has no break. */
+	if (p->line == e->lines + 1 && p->col == 1)
+		return true;
+	return p->line >= 1 && p->col >= 1 && p->line <= e->lines && p->col <= e->cols + 1;
 }
 
 static bool

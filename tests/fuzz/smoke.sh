@@ -26,7 +26,7 @@
 # Seeds (read-only; new inputs go to $FUZZ_BUILD/fuzz-corpus/TARGET):
 #   fuzz_parse    frames of ../shared/data/pcap (seeds.py frames, at run time)
 #   fuzz_walk     tests/fuzz/corpus/fuzz_walk + ../shared/data/pcap (seeds.py pcap)
-#   fuzz_conf     config/ and tests/conf/bad/ (by path)
+#   fuzz_conf     config/ and tests/conf/bad/ (by path), tests/fuzz/corpus/fuzz_conf
 #   fuzz_console  tests/fuzz/corpus/fuzz_console (+ fuzz_console.dict)
 #   fuzz_ctl_seq  tests/fuzz/corpus/fuzz_ctl_seq
 #
@@ -111,7 +111,7 @@ seeds_of() {
 	case "$1" in
 	fuzz_parse) echo "$gen/frames" ;;
 	fuzz_walk) echo "$root/tests/fuzz/corpus/fuzz_walk $gen/walk" ;;
-	fuzz_conf) echo "$root/config $root/tests/conf/bad" ;;
+	fuzz_conf) echo "$root/config $root/tests/conf/bad $root/tests/fuzz/corpus/fuzz_conf" ;;
 	fuzz_console) echo "$root/tests/fuzz/corpus/fuzz_console" ;;
 	fuzz_ctl_seq) echo "$root/tests/fuzz/corpus/fuzz_ctl_seq" ;;
 	esac
