@@ -180,6 +180,7 @@ struct m_handle {
 	int state;
 	uint16_t layer;
 	int co;
+	uint32_t callout_id;   /* The callout's run-time id when it acquired the handle. */
 	uint64_t flow_id;
 	unsigned int worker;
 	uint64_t filter_id;
@@ -485,6 +486,7 @@ script_handles(int c, const struct dfp_callout_classify_in *in,
 	mh->state = H_ACQ;
 	mh->layer = in->layer_id;
 	mh->co = c;
+	mh->callout_id = M.co[c].id;
 	mh->flow_id = M.cls.flow >= 0 ? flow_id_of(M.cls.flow) : 0;
 	mh->worker = M.cls.worker;
 	logf_("  acquire %" PRIx64 "\n", h);
@@ -1505,7 +1507,7 @@ compl_expect(const struct m_handle *h, enum dfp_callout_completion_kind kind, ui
 	c->handle = h->h;
 	c->flow_id = h->flow_id;
 	c->layer = h->layer;
-	c->callout_id = M.co[h->co].id;
+	c->callout_id = h->callout_id;
 	c->filter_id = h->filter_id;
 	c->action = action;
 }
@@ -1580,8 +1582,14 @@ op_expire_all(void)
 		struct m_handle *h = pended[i];
 		uint32_t action;
 
+		/*
+		 * The default of the callout registered under the id the handle
+		 * was acquired with (since unregistered, or its key registered
+		 * again under another id: BLOCK).
+		 */
 		action = DFP_ACTION_BLOCK;
-		if (M.co[h->co].reg && M.co[h->co].desc.pend_default_action != 0)
+		if (M.co[h->co].reg && M.co[h->co].id == h->callout_id &&
+				M.co[h->co].desc.pend_default_action != 0)
 			action = M.co[h->co].desc.pend_default_action;
 		compl_expect(h, DFP_CALLOUT_COMPLETE_TIMEOUT, action);
 		h->state = H_DONE;
