@@ -106,7 +106,7 @@ u8(struct input *in)
 
 struct m_filter {
 	bool used;
-	uint8_t owner;         /* Session 1 or 2. */
+	uint32_t owner;        /* Owning session's id (dfp_ctl_session_id()). */
 	uint64_t id;
 	struct dfp_guid key;
 	uint16_t layer;
@@ -121,9 +121,9 @@ struct mgmt {
 	bool co_obj[N_CO];
 	uint16_t co_layer[N_CO];
 	uint32_t co_id[N_CO];
-	uint8_t co_owner[N_CO];
+	uint32_t co_owner[N_CO];  /* Owning session ids. */
 	bool sl[N_SL];
-	uint8_t sl_owner[N_SL];
+	uint32_t sl_owner[N_SL];
 };
 
 /* What a callout's classifyFn does (op SCRIPT). */
@@ -981,7 +981,7 @@ op_callout_add(int c, unsigned int li)
 	M.cur.co_obj[c] = true;
 	M.cur.co_layer[c] = layer;
 	M.cur.co_id[c] = id;
-	M.cur.co_owner[c] = act_id();
+	M.cur.co_owner[c] = dfp_ctl_session_id(act_session());
 	write_done();
 }
 
@@ -1079,7 +1079,7 @@ op_filter_add(struct input *in)
 			M.co[c].last_add_id, id);
 	memset(mf, 0, sizeof(*mf));
 	mf->used = true;
-	mf->owner = act_id();
+	mf->owner = dfp_ctl_session_id(act_session());
 	mf->id = id;
 	mf->key = fs.key;
 	mf->layer = fs.layer_id;
@@ -1147,7 +1147,7 @@ op_sublayer_add(int s)
 	}
 	expect_st(st, DFP_STATUS_SUCCESS, "sublayer add");
 	M.cur.sl[s] = true;
-	M.cur.sl_owner[s] = act_id();
+	M.cur.sl_owner[s] = dfp_ctl_session_id(act_session());
 	write_done();
 }
 
@@ -1252,6 +1252,7 @@ op_txn(unsigned int what, bool ro)
 static void
 op_s2(unsigned int what)
 {
+	uint32_t s2_id;
 	unsigned int i;
 	int c, k;
 	bool named;
@@ -1273,6 +1274,8 @@ op_s2(unsigned int what)
 	/* Close: it would wait for session 1's transaction forever. */
 	if (M.s2 == NULL || M.txn_owner == 1)
 		return;
+	/* Objects it leaves behind (still named or holding filters) keep its id as owner. */
+	s2_id = dfp_ctl_session_id(M.s2);
 	st = dfp_ctl_session_close(M.s2);
 	logf_("close session 2: %s\n", sn(st));
 	expect_st(st, DFP_STATUS_SUCCESS, "close the dynamic session");
@@ -1282,17 +1285,17 @@ op_s2(unsigned int what)
 		model_abort();
 	/* Its filters, then its callouts and sublayers that no filter left names or holds. */
 	for (i = 0; i < MAX_FILTERS; i++)
-		if (M.cur.f[i].used && M.cur.f[i].owner == 2)
+		if (M.cur.f[i].used && M.cur.f[i].owner == s2_id)
 			M.cur.f[i].used = false;
 	for (c = 0; c < N_CO; c++) {
-		if (!M.cur.co_obj[c] || M.cur.co_owner[c] != 2)
+		if (!M.cur.co_obj[c] || M.cur.co_owner[c] != s2_id)
 			continue;
 		named = filters_name(&M.cur, c);
 		if (!named)
 			M.cur.co_obj[c] = false;
 	}
 	for (k = 0; k < N_SL; k++)
-		if (M.cur.sl[k] && M.cur.sl_owner[k] == 2 && !filters_in(&M.cur, k))
+		if (M.cur.sl[k] && M.cur.sl_owner[k] == s2_id && !filters_in(&M.cur, k))
 			M.cur.sl[k] = false;
 	publish();
 }
