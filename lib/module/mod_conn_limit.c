@@ -477,7 +477,7 @@ cl_create(const struct dfp_module_args *a, struct dfp_module_instance *out, char
 		size_t err_len)
 {
 	static const char *const known[] = {"max", "table_size", "veto", NULL};
-	struct dfp_module_callout *co;
+	struct dfp_callout_desc *desc;
 	uint64_t max, table_size, n;
 	enum dfp_layer_kind kind;
 	bool veto;
@@ -533,21 +533,10 @@ cl_create(const struct dfp_module_args *a, struct dfp_module_instance *out, char
 	s->wait_tsc = rte_get_tsc_hz() * CL_WAIT_US / 1000000;
 	snprintf(s->name, sizeof(s->name), "%s", a->name);
 
-	memset(out, 0, sizeof(*out));
-	out->state = s;
-	out->n_callouts = 1;
-	co = &out->callouts[0];
-	co->key = a->key;
-	co->layer_id = a->layer_id;
-	snprintf(co->name, sizeof(co->name), "%s", a->name);
-	co->desc.key = a->key;
-	co->desc.classify = cl_classify;
-	co->desc.notify = cl_notify;
-	co->desc.flow_delete = cl_flow_delete;
-	co->desc.ctx = s;
-	co->desc.name = s->name;
-	out->describe = cl_describe;
-	out->destroy = cl_destroy;
+	desc = mod_instance_single(out, a, s, s->name, cl_describe, cl_destroy);
+	desc->classify = cl_classify;
+	desc->notify = cl_notify;
+	desc->flow_delete = cl_flow_delete;
 	return DFP_STATUS_SUCCESS;
 }
 

@@ -128,7 +128,7 @@ verdict_create(const struct dfp_module_args *a, struct dfp_module_instance *out,
 		size_t err_len)
 {
 	static const char *const known[] = {"default", "log", NULL};
-	struct dfp_module_callout *co;
+	struct dfp_callout_desc *desc;
 	struct verdict_state *s;
 	enum dfp_layer_kind kind;
 	uint32_t def;
@@ -166,21 +166,10 @@ verdict_create(const struct dfp_module_args *a, struct dfp_module_instance *out,
 	s->log = log;
 	snprintf(s->name, sizeof(s->name), "%s", a->name);
 
-	memset(out, 0, sizeof(*out));
-	out->state = s;
-	out->n_callouts = 1;
-	co = &out->callouts[0];
-	co->key = a->key;
-	co->layer_id = a->layer_id;
-	snprintf(co->name, sizeof(co->name), "%s", a->name);
-	co->desc.key = a->key;
-	co->desc.classify = verdict_classify;
-	co->desc.notify = verdict_notify;
-	co->desc.ctx = s;
-	co->desc.pend_default_action = def;
-	co->desc.name = s->name;
-	out->describe = verdict_describe;
-	out->destroy = verdict_destroy;
+	desc = mod_instance_single(out, a, s, s->name, verdict_describe, verdict_destroy);
+	desc->classify = verdict_classify;
+	desc->notify = verdict_notify;
+	desc->pend_default_action = def;
 	return DFP_STATUS_SUCCESS;
 }
 

@@ -255,6 +255,27 @@ mod_param_action(const struct dfp_module_args *a, const char *key, uint32_t def,
 	return 0;
 }
 
+struct dfp_callout_desc *
+mod_instance_single(struct dfp_module_instance *out, const struct dfp_module_args *a,
+		void *state, const char *desc_name,
+		int (*describe)(void *state, char *buf, size_t len), void (*destroy)(void *state))
+{
+	struct dfp_module_callout *co = &out->callouts[0];
+
+	memset(out, 0, sizeof(*out));
+	out->state = state;
+	out->n_callouts = 1;
+	out->describe = describe;
+	out->destroy = destroy;
+	co->key = a->key;
+	co->layer_id = a->layer_id;
+	snprintf(co->name, sizeof(co->name), "%s", a->name);
+	co->desc.key = a->key;
+	co->desc.ctx = state;
+	co->desc.name = desc_name;
+	return &co->desc;
+}
+
 void
 mod_decide(struct dfp_classify_out *out, const struct dfp_engine_filter_rt *filter,
 		uint32_t action)

@@ -62,6 +62,15 @@ struct dfp_engine_filter_rt;
 void mod_decide(struct dfp_classify_out *out, const struct dfp_engine_filter_rt *filter,
 		uint32_t action);
 
+/*
+ * Fill `out` for an instance of one callout, the declared one (key, layer,
+ * name from `a`), with native registration: the caller sets the returned
+ * descriptor's functions and anything else it needs.
+ */
+struct dfp_callout_desc *mod_instance_single(struct dfp_module_instance *out,
+		const struct dfp_module_args *a, void *state, const char *desc_name,
+		int (*describe)(void *state, char *buf, size_t len), void (*destroy)(void *state));
+
 /* Log through the host, if it offers a log function. */
 #define MOD_LOG(host, level, module, ...) do { \
 	if ((host) != NULL && (host)->log != NULL) \
