@@ -30,9 +30,12 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_tcp.h>
 
 #include "dfp_thread.h"
 #include "dp_private.h"
+
+#define SYN_ACK (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)
 
 /*
  * Counting: the path adds to w->acc, which only this worker (or the
@@ -452,16 +455,16 @@ tcp_track(struct dfp_flow_state *st, const struct dfp_dp_pkt_info *pi, enum dfp_
 	bool fwd = dir == (enum dfp_flow_direction)st->initiator;
 	uint8_t fl = pi->tcp_flags;
 
-	if (fl & 0x04) /* RST */
+	if (fl & RTE_TCP_RST_FLAG)
 		st->tcp |= DFP_FLOW_TCP_RST;
-	if ((fl & 0x02) && !(fl & 0x10))
+	if ((fl & RTE_TCP_SYN_FLAG) && !(fl & RTE_TCP_ACK_FLAG))
 		st->tcp |= fwd ? DFP_FLOW_TCP_SYN_FWD : DFP_FLOW_TCP_SYN_REV;
-	if ((fl & 0x12) == 0x12 && !fwd)
+	if ((fl & SYN_ACK) == SYN_ACK && !fwd)
 		st->tcp |= DFP_FLOW_TCP_SYNACK;
 	/* The handshake's final ACK: from the initiator, after the SYN+ACK. */
-	if (fwd && (fl & 0x12) == 0x10 && (st->tcp & DFP_FLOW_TCP_SYNACK))
+	if (fwd && (fl & SYN_ACK) == RTE_TCP_ACK_FLAG && (st->tcp & DFP_FLOW_TCP_SYNACK))
 		st->tcp |= DFP_FLOW_TCP_FINAL_ACK;
-	if (fl & 0x01)
+	if (fl & RTE_TCP_FIN_FLAG)
 		st->tcp |= fwd ? DFP_FLOW_TCP_FIN_FWD : DFP_FLOW_TCP_FIN_REV;
 }
 
@@ -579,7 +582,7 @@ pkt_finish(struct dp_worker *w, struct dp_pkt *p, uint16_t arrival_port)
 		st = dfp_flow_state(p->flow);
 		if (st->tcp & DFP_FLOW_TCP_RST)
 			end_after = true;
-		else if (st->phase == DFP_FLOW_PHASE_CLOSING && !(p->info.tcp_flags & 0x01))
+		else if (st->phase == DFP_FLOW_PHASE_CLOSING && !(p->info.tcp_flags & RTE_TCP_FIN_FLAG))
 			end_after = true;
 		else
 			phase_set(st, DFP_FLOW_PHASE_CLOSING);
@@ -896,7 +899,7 @@ flow_attach(struct dp_worker *w, struct dp_burst *b, struct dp_pkt *p, uint64_t 
 		 * flow, unless mid-stream pickup is on (dfp_dp.h): a stray or
 		 * late segment is neither a flow nor an ALE classification.
 		 */
-		if (p->info.proto == IPPROTO_TCP && (p->info.tcp_flags & 0x16) != 0x02 &&
+		if (p->info.proto == IPPROTO_TCP && (p->info.tcp_flags & (SYN_ACK | RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG &&
 				!w->dp->conf.tcp_pickup) {
 			pkt_drop(w, p, DFP_DP_DROP_TCP_NO_FLOW);
 			return false;
