@@ -108,6 +108,23 @@ fx_inject(struct fx_port *p, struct rte_mbuf *m)
 	assert_int_equal(rte_ring_enqueue(p->rx, m), 0);
 }
 
+struct frame_spec
+fx_conn_spec(const char *client, const char *server, bool from_client, uint8_t proto,
+		uint16_t cport, uint16_t sport, uint8_t tcp_flags, uint16_t payload)
+{
+	struct frame_spec fs;
+
+	memset(&fs, 0, sizeof(fs));
+	fs.src = from_client ? client : server;
+	fs.dst = from_client ? server : client;
+	fs.sport = from_client ? cport : sport;
+	fs.dport = from_client ? sport : cport;
+	fs.proto = proto;
+	fs.tcp_flags = tcp_flags;
+	fs.payload = payload;
+	return fs;
+}
+
 void
 fx_send(struct fx *f, struct fx_port *p, const struct frame_spec *fs)
 {

@@ -89,6 +89,13 @@ struct frame_spec {
 	bool more_frags;          /* MF set. */
 };
 
+/*
+ * A packet of one connection between `client` (cport) and `server` (sport),
+ * sent by the client when from_client, else by the server.
+ */
+struct frame_spec fx_conn_spec(const char *client, const char *server, bool from_client,
+		uint8_t proto, uint16_t cport, uint16_t sport, uint8_t tcp_flags, uint16_t payload);
+
 /* Ethernet header length of a spec (14 + 4 per tag). */
 unsigned int fx_l2_len(const struct frame_spec *fs);
 

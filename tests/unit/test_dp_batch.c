@@ -106,16 +106,9 @@ static struct frame_spec
 frame(uint8_t proto, bool from_client, uint16_t cport, uint16_t sport, uint8_t flags,
 		uint16_t payload, uint16_t id)
 {
-	struct frame_spec fs;
+	struct frame_spec fs = fx_conn_spec(CLIENT, SERVER, from_client, proto, cport, sport,
+		flags, payload);
 
-	memset(&fs, 0, sizeof(fs));
-	fs.src = from_client ? CLIENT : SERVER;
-	fs.dst = from_client ? SERVER : CLIENT;
-	fs.sport = from_client ? cport : sport;
-	fs.dport = from_client ? sport : cport;
-	fs.proto = proto;
-	fs.tcp_flags = flags;
-	fs.payload = payload;
 	fs.ip_id = id;
 	return fs;
 }

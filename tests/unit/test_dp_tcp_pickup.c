@@ -80,17 +80,7 @@ probe_ale(struct fx *f)
 static struct frame_spec
 tcp(bool from_client, uint16_t cport, uint8_t flags, uint16_t payload)
 {
-	struct frame_spec fs;
-
-	memset(&fs, 0, sizeof(fs));
-	fs.src = from_client ? CLIENT : SERVER;
-	fs.dst = from_client ? SERVER : CLIENT;
-	fs.sport = from_client ? cport : 80;
-	fs.dport = from_client ? 80 : cport;
-	fs.proto = 6;
-	fs.tcp_flags = flags;
-	fs.payload = payload;
-	return fs;
+	return fx_conn_spec(CLIENT, SERVER, from_client, 6, cport, 80, flags, payload);
 }
 
 /* A segment from the client (outside) that must come out on the inside. */
