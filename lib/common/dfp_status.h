@@ -46,6 +46,7 @@ typedef int32_t dfp_status_t;
 	X(UNSUCCESSFUL, 0xC0000001, "the operation was unsuccessful") \
 	X(INVALID_PARAMETER, 0xC000000D, "an invalid parameter was passed") \
 	X(NO_MEMORY, 0xC0000017, "not enough memory") \
+	X(ACCESS_DENIED, 0xC0000022, "access denied: outside what the operator allowed") \
 	X(OBJECT_NAME_NOT_FOUND, 0xC0000034, "the named object (file, module, symbol) was not found") \
 	X(REVISION_MISMATCH, 0xC0000059, "the revision (ABI version) does not match") \
 	X(INSUFFICIENT_RESOURCES, 0xC000009A, "insufficient resources") \

@@ -23,6 +23,7 @@ test_status_values_are_ntstatus(void **state)
 	assert_int_equal((uint32_t)DFP_STATUS_UNSUCCESSFUL, 0xC0000001u);
 	assert_int_equal((uint32_t)DFP_STATUS_INVALID_PARAMETER, 0xC000000Du);
 	assert_int_equal((uint32_t)DFP_STATUS_NO_MEMORY, 0xC0000017u);
+	assert_int_equal((uint32_t)DFP_STATUS_ACCESS_DENIED, 0xC0000022u);
 	assert_int_equal((uint32_t)DFP_STATUS_NOT_SUPPORTED, 0xC00000BBu);
 	assert_int_equal((uint32_t)DFP_STATUS_FWP_CALLOUT_NOT_FOUND, 0xC0220001u);
 	assert_int_equal((uint32_t)DFP_STATUS_FWP_FILTER_NOT_FOUND, 0xC0220003u);
