@@ -221,6 +221,30 @@ struct dfp_conf_errors {
 dfp_status_t dfp_conf_load(const char *path, uint32_t flags, struct dfp_conf **out,
 		struct dfp_conf_errors *errs);
 
+/**
+ * Load a configuration file that must lie inside a directory: what a
+ * console or control-socket command (`config load|check FILE`) may read.
+ * @param dir    the allowed directory (the start-up configuration's).
+ * @param path   the file as the operator wrote it: relative to `dir`, or
+ *               absolute. Every symlink and `..` is resolved (realpath());
+ *               the result must be `dir`'s real path or below it and a
+ *               regular file, checked before anything is opened and again
+ *               on the opened file (its /proc/self/fd link), so a path
+ *               changed in between cannot escape. Errors name `path`.
+ * @param flags  DFP_CONF_* flags.
+ * @param out    receives the configuration (free with dfp_conf_free()).
+ * @param errs   receives the errors (required).
+ * @return as dfp_conf_load(), and STATUS_ACCESS_DENIED (outside `dir`, not a
+ *         regular file, or the opened file cannot be verified: one error at
+ *         0:0 with the reason; nothing outside was opened or read). A name
+ *         that does not exist is STATUS_OBJECT_NAME_NOT_FOUND only when its
+ *         directory resolves inside `dir`, else STATUS_ACCESS_DENIED: the
+ *         answer tells nothing about files elsewhere.
+ * Any thread; reads only a file inside `dir`.
+ */
+dfp_status_t dfp_conf_load_within(const char *dir, const char *path, uint32_t flags,
+		struct dfp_conf **out, struct dfp_conf_errors *errs);
+
 /** As dfp_conf_load() on a buffer; `name` is used in messages. */
 dfp_status_t dfp_conf_load_buffer(const char *name, const char *buf, size_t len, uint32_t flags,
 		struct dfp_conf **out, struct dfp_conf_errors *errs);
