@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dfp-bench internals shared by main.c (command line, EAL, the table),
- * classify.c (the engine alone) and pipeline.c (the whole datapath through
- * two net_ring ports). Not a library: nothing here is exported.
+ * classify.c (the engine alone), pipeline.c (the whole datapath through
+ * two net_ring ports), ctlplane.c (commit time and memory of N filters),
+ * memory.c (bytes per flow) and report.c (JSON, /proc/self/status). Not a
+ * library: nothing here is exported.
  */
 #ifndef DFP_BENCH_H
 #define DFP_BENCH_H
@@ -17,6 +19,8 @@
 enum bench_mode {
 	BENCH_MODE_CLASSIFY,      /* dfp_engine_match_burst/classify_burst over a trace. */
 	BENCH_MODE_PIPELINE,      /* One worker running the datapath. */
+	BENCH_MODE_COMMIT,        /* Control plane: N filter adds and a commit through lib/ctl. */
+	BENCH_MODE_MEMORY,        /* A flow table of `capacity` entries, filled: bytes per flow. */
 };
 
 /* Which 5-tuples the pipeline sees. */
@@ -43,7 +47,20 @@ struct bench_opts {
 	uint8_t proto;            /* Pipeline: only the trace's TCP (6) or UDP (17) headers; 0 both. */
 	bool handshake;           /* Pipeline, known flows: TCP flows open with SYN, SYN+ACK
 				   * (reversed), ACK, so STREAM sees their later segments. */
+	char answers_path[4096];  /* Classify: write each header's first-matching rule here. */
+	char json_path[4096];     /* Also write the results as JSON here (report.h). */
+	uint32_t capacity;        /* Memory: flow table capacity. */
+	unsigned int singles;     /* Commit: single-filter add/delete commits timed afterwards. */
 };
+
+/* A named figure a mode adds to its result (bench_result_metric()). */
+struct bench_metric {
+	char name[32];
+	double value;
+};
+
+/* Most extra figures one result carries. */
+#define BENCH_MAX_METRICS 16
 
 /* One line of the result table. */
 struct bench_result {
@@ -61,6 +78,8 @@ struct bench_result {
 	double cpu_share;         /* Median over the windows of on-CPU time / wall time. */
 	double mpps;              /* Millions of packets per second at cpu_cycles. */
 	char note[256];           /* Counters worth a look, agreement with the trace. */
+	struct bench_metric extra[BENCH_MAX_METRICS]; /* Mode-specific figures for the JSON. */
+	unsigned int n_extra;     /* Entries of extra in use. */
 };
 
 /* A ClassBench rule set (possibly none) and its trace. */
@@ -91,6 +110,15 @@ unsigned int bench_pipeline_run(const struct bench_opts *o, const struct bench_s
 /* Fill the rule-set and layer columns of a result. */
 void bench_result_init(struct bench_result *r, const struct bench_opts *o, uint32_t n_filters,
 		const char *what);
+
+/* Add a named figure to r (dropped when BENCH_MAX_METRICS are in use). */
+void bench_result_metric(struct bench_result *r, const char *name, double value);
+
+/* Control plane (ctlplane.c): 0, or -1 after printing why. */
+int bench_commit_run(const struct bench_opts *o);
+
+/* Flow table memory (memory.c): 0, or -1 after printing why. */
+int bench_memory_run(const struct bench_opts *o);
 
 /* Most measured windows. */
 #define BENCH_MAX_WINDOWS 64

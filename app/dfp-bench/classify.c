@@ -10,7 +10,11 @@
  * matching filter per sublayer) and dfp_engine_classify_burst() (lookup
  * plus WFP arbitration, what the datapath calls per layer). Before timing,
  * the first match of every header is checked against the trace's expected
- * rule.
+ * rule, and the filter that decided each classify_burst verdict against the
+ * first match (every filter permits, so they must agree). --answers writes
+ * each header's first match as a 0-based rule index, the form
+ * `dpdk-test-acl --verbose=2` prints, so tools/bench/run.py can compare the
+ * two header by header (also for rule sets without a trace of their own).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -67,36 +71,87 @@ engine_build(const struct bench_opts *o, const struct bench_set *set, struct dfp
 	return 0;
 }
 
-/* Headers whose first match is the trace's expected rule. */
-static uint64_t
-agreement(const struct classify_ctx *c, const struct bench_set *set, const uint64_t *ids)
-{
-	uint64_t row[DFP_ENGINE_BURST_MAX * ROW_MAX];
-	uint64_t *line_to_id, agree = 0;
-	uint32_t i, k, max_line = 0;
-	unsigned int len;
+/* Filter id to 0-based rule index (ids need not be dense or in rule order). */
+struct id_index {
+	uint64_t id;
+	uint32_t index;
+};
 
-	for (i = 0; i < set->n_rules; i++)
-		max_line = RTE_MAX(max_line, set->rules[i].line);
-	line_to_id = calloc(max_line + 1, sizeof(*line_to_id));
-	if (line_to_id == NULL)
-		return 0;
-	for (i = 0; i < set->n_rules; i++)
-		line_to_id[set->rules[i].line] = ids[i];
+static int
+id_index_cmp(const void *a, const void *b)
+{
+	const struct id_index *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Rule index of a filter id; -1 for 0 (no match) or an id of no rule. */
+static int64_t
+rule_index(const struct id_index *map, uint32_t n, uint64_t id)
+{
+	struct id_index key = {.id = id};
+	const struct id_index *hit;
+
+	if (id == 0)
+		return -1;
+	hit = bsearch(&key, map, n, sizeof(*map), id_index_cmp);
+	return hit != NULL ? (int64_t)hit->index : -1;
+}
+
+/* What check() found. */
+struct check_result {
+	uint64_t trace_agree;    /* First match = the trace's expected rule. */
+	uint64_t decided_agree;  /* classify_burst's deciding filter = the first match. */
+	uint64_t unmatched;      /* Headers no filter matched. */
+};
+
+/*
+ * Classify every header with both calls: count agreement with the trace's
+ * rule column and between the two calls, and write the first match's rule
+ * index per header to `answers` (if not NULL). Returns 0, or -1 on an
+ * allocation or write error.
+ */
+static int
+check(const struct classify_ctx *c, const struct bench_set *set, const uint64_t *ids,
+		FILE *answers, struct check_result *res)
+{
+	struct dfp_engine_verdict out[DFP_ENGINE_BURST_MAX];
+	uint64_t row[DFP_ENGINE_BURST_MAX * ROW_MAX];
+	struct id_index *map;
+	unsigned int len;
+	uint32_t i, k;
+
+	memset(res, 0, sizeof(*res));
+	map = calloc(set->n_rules, sizeof(*map));
+	if (map == NULL)
+		return -1;
+	for (i = 0; i < set->n_rules; i++) {
+		map[i].id = ids[i];
+		map[i].index = i;
+	}
+	qsort(map, set->n_rules, sizeof(*map), id_index_cmp);
 	for (i = 0; i < c->n; i += c->burst) {
 		unsigned int n = RTE_MIN(c->burst, c->n - i);
 
 		len = dfp_engine_match_burst(c->rs, c->layer, &c->vp[i], n, ROW_MAX, row);
+		dfp_engine_classify_burst(c->rs, c->layer, &c->vp[i], NULL, n, NULL, out);
 		for (k = 0; k < n; k++) {
-			uint32_t want = set->pkts[i + k].rule;
 			uint64_t got = len > 0 ? row[k * ROW_MAX] : 0;
+			int64_t index = rule_index(map, set->n_rules, got);
 
-			if (want <= max_line && got == line_to_id[want])
-				agree++;
+			/* The trace names a 1-based line; rules[] keeps each rule's line. */
+			if (index >= 0 && set->rules[index].line == set->pkts[i + k].rule)
+				res->trace_agree++;
+			if (out[k].filter_id == got)
+				res->decided_agree++;
+			if (index < 0)
+				res->unmatched++;
+			if (answers != NULL)
+				fprintf(answers, "%" PRId64 "\n", index);
 		}
 	}
-	free(line_to_id);
-	return agree;
+	free(map);
+	return answers != NULL && ferror(answers) ? -1 : 0;
 }
 
 /* One pass over the trace with either call; returns packets classified. */
@@ -150,11 +205,14 @@ bench_classify_run(const struct bench_opts *o, const struct bench_set *set,
 	struct dfp_engine_values *values = NULL;
 	struct dfp_engine_ruleset *rs = NULL;
 	struct dfp_engine *eng = NULL;
+	struct check_result chk;
 	struct classify_ctx c;
-	uint64_t *ids = NULL, agree, t0;
+	uint64_t *ids = NULL, t0;
 	unsigned int n_res = 0;
+	FILE *answers = NULL;
 	double build_ms;
 	uint32_t i;
+	int rc;
 
 	if (set->n_rules == 0 || set->n_pkts < o->burst) {
 		fprintf(stderr, "classify needs rules and a trace of at least one burst\n");
@@ -179,17 +237,39 @@ bench_classify_run(const struct bench_opts *o, const struct bench_set *set,
 	c.layer = o->layer;
 	c.n = set->n_pkts;
 	c.burst = o->burst;
-	agree = agreement(&c, set, ids);
+	if (o->answers_path[0] != '\0') {
+		answers = fopen(o->answers_path, "w");
+		if (answers == NULL) {
+			perror(o->answers_path);
+			goto out_free;
+		}
+	}
+	rc = check(&c, set, ids, answers, &chk);
+	if (answers != NULL && fclose(answers) != 0)
+		rc = -1;
+	if (rc != 0) {
+		fprintf(stderr, "checking the answers failed (%s)\n",
+			answers != NULL ? o->answers_path : "no memory");
+		goto out_free;
+	}
 
 	bench_result_init(&res[n_res], o, set->n_rules, "engine: dfp_engine_match_burst");
 	measure(&c, false, o, &res[n_res]);
 	snprintf(res[n_res].note, sizeof(res[n_res].note),
 		"first match = trace's rule for %" PRIu64 "/%u headers; compiled in %.0f ms",
-		agree, set->n_pkts, build_ms);
+		chk.trace_agree, set->n_pkts, build_ms);
+	bench_result_metric(&res[n_res], "headers", set->n_pkts);
+	bench_result_metric(&res[n_res], "trace_agree", (double)chk.trace_agree);
+	bench_result_metric(&res[n_res], "unmatched", (double)chk.unmatched);
+	bench_result_metric(&res[n_res], "compile_ms", build_ms);
 	n_res++;
 	bench_result_init(&res[n_res], o, set->n_rules, "engine: dfp_engine_classify_burst");
 	measure(&c, true, o, &res[n_res]);
-	snprintf(res[n_res].note, sizeof(res[n_res].note), "lookup + WFP arbitration");
+	snprintf(res[n_res].note, sizeof(res[n_res].note),
+		"lookup + WFP arbitration; deciding filter = first match for %" PRIu64 "/%u",
+		chk.decided_agree, set->n_pkts);
+	bench_result_metric(&res[n_res], "headers", set->n_pkts);
+	bench_result_metric(&res[n_res], "decided_agree", (double)chk.decided_agree);
 	n_res++;
 
 out_free:

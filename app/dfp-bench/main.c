@@ -3,7 +3,7 @@
  * dfp-bench: cycles per packet of the filter engine and of the whole
  * datapath on ClassBench rule sets and traces (data/classbench/wustl).
  *
- *   dfp-bench [EAL options] -- --mode classify|pipeline [options]
+ *   dfp-bench [EAL options] -- --mode classify|pipeline|commit|memory [options]
  *   dfp-bench [EAL options] -- --all
  *
  * Every figure is TSC cycles over a fixed packet count after a warm-up,
@@ -23,6 +23,7 @@
 
 #include "dfp_engine.h"
 #include "bench.h"
+#include "report.h"
 
 #ifndef DFP_BENCH_SHARED_DIR
 #define DFP_BENCH_SHARED_DIR "../shared"
@@ -39,6 +40,10 @@ usage(const char *prog)
 		"                      dfp_engine_classify_burst over the trace\n"
 		"  --mode pipeline     one worker running the datapath between two net_ring\n"
 		"                      ports wired in a loop (needs two lcores)\n"
+		"  --mode commit       control plane: every rule added as a filter in one\n"
+		"                      transaction through lib/ctl, then committed; times,\n"
+		"                      peak RSS and RSS per filter\n"
+		"  --mode memory       a flow table of --capacity entries, filled: bytes per flow\n"
 		"  --all               the standard set of measurements (BENCHMARKS.md)\n"
 		"  --rules NAME|PATH   ClassBench rule set: a name under\n"
 		"                      <shared>/data/classbench/wustl, a path, or 'none'\n"
@@ -65,6 +70,12 @@ usage(const char *prog)
 		"                      its later segments reach STREAM\n"
 		"  --burst N           packets per burst, 1..64 (default 32)\n"
 		"  --frames N          frames circulating in the pipeline (default 1024)\n"
+		"  --answers PATH      classify: write the 0-based index of each header's\n"
+		"                      first-matching rule (-1: none), one per line\n"
+		"  --json PATH         also write the results as JSON\n"
+		"  --capacity N        memory: flow table capacity (default 1M)\n"
+		"  --singles N         commit: then time N single-filter adds and deletes,\n"
+		"                      each its own transaction (default 5)\n"
 		"  --shared DIR        test data (default $DFP_SHARED_DIR or %s)\n"
 		"  -h, --help          this text\n",
 		prog, DEFAULT_RULES, DEFAULT_TRACE_RULES, DFP_BENCH_SHARED_DIR);
@@ -90,6 +101,16 @@ bench_result_init(struct bench_result *r, const struct bench_opts *o, uint32_t n
 	r->n_filters = n_filters;
 	snprintf(r->layer, sizeof(r->layer), "%s", n_filters > 0 && layer != NULL ? layer : "-");
 	snprintf(r->flows, sizeof(r->flows), "-");
+}
+
+void
+bench_result_metric(struct bench_result *r, const char *name, double value)
+{
+	if (r->n_extra >= BENCH_MAX_METRICS)
+		return;
+	snprintf(r->extra[r->n_extra].name, sizeof(r->extra[r->n_extra].name), "%s", name);
+	r->extra[r->n_extra].value = value;
+	r->n_extra++;
 }
 
 static int
@@ -241,6 +262,8 @@ opts_default(struct bench_opts *o)
 	o->frames = 1024;
 	o->repeat = 5;
 	o->prefault = true;
+	o->capacity = 1u << 20;
+	o->singles = 5;
 }
 
 /* ---- Running ---- */
@@ -389,6 +412,10 @@ main(int argc, char **argv)
 		{"proto", required_argument, NULL, 'T'},
 		{"handshake", no_argument, NULL, 'H'},
 		{"shared", required_argument, NULL, 's'},
+		{"answers", required_argument, NULL, 'a'},
+		{"json", required_argument, NULL, 'j'},
+		{"capacity", required_argument, NULL, 'c'},
+		{"singles", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -417,6 +444,10 @@ main(int argc, char **argv)
 				o.mode = BENCH_MODE_CLASSIFY;
 			else if (strcmp(optarg, "pipeline") == 0)
 				o.mode = BENCH_MODE_PIPELINE;
+			else if (strcmp(optarg, "commit") == 0)
+				o.mode = BENCH_MODE_COMMIT;
+			else if (strcmp(optarg, "memory") == 0)
+				o.mode = BENCH_MODE_MEMORY;
 			else
 				goto bad_usage;
 			break;
@@ -490,6 +521,22 @@ main(int argc, char **argv)
 		case 's':
 			snprintf(shared_dir, sizeof(shared_dir), "%s", optarg);
 			break;
+		case 'a':
+			snprintf(o.answers_path, sizeof(o.answers_path), "%s", optarg);
+			break;
+		case 'j':
+			snprintf(o.json_path, sizeof(o.json_path), "%s", optarg);
+			break;
+		case 'c':
+			if (parse_u64(optarg, 1u << 24, &v) != 0 || v == 0)
+				goto bad_usage;
+			o.capacity = (uint32_t)v;
+			break;
+		case 'S':
+			if (parse_u64(optarg, 1000, &v) != 0)
+				goto bad_usage;
+			o.singles = (unsigned int)v;
+			break;
 		case 'h':
 			usage(argv[0]);
 			rte_eal_cleanup();
@@ -506,13 +553,19 @@ main(int argc, char **argv)
 		(double)rte_get_tsc_hz() / 1e9, rte_lcore_count(), rte_get_main_lcore(),
 		rte_eal_has_hugepages() ? "hugepages" : "no hugepages",
 		(unsigned int)rte_vect_get_max_simd_bitwidth());
-	if (all) {
+	if (o.mode == BENCH_MODE_COMMIT) {
+		rc = bench_commit_run(&o);
+	} else if (o.mode == BENCH_MODE_MEMORY) {
+		rc = bench_memory_run(&o);
+	} else if (all) {
 		rc = run_all(&o);
 	} else {
 		rc = run_one(o, res, &n_res);
 		table_header();
 		for (i = 0; i < n_res; i++)
 			result_print(&res[i]);
+		if (rc == 0 && o.json_path[0] != '\0')
+			rc = bench_json_results(&o, res, n_res);
 	}
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : 1;
