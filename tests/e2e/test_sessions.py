@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Control-socket clients as WFP engine sessions (spec §8.2, DESIGN §4).
 
-- The socket is mode 0600.
+- The socket is a socket, mode 0600, owned by the running user (what dfp
+  does with a file already at the path: test_control_socket.py).
 - One transaction per session: a second `txn begin` -> STATUS_FWP_TXN_IN_PROGRESS;
   `txn commit`/`txn abort` without one -> STATUS_FWP_NO_TXN_IN_PROGRESS.
 - `txn abort` drops what the transaction added; `txn commit` publishes it to
@@ -39,8 +40,10 @@ def main(t):
     for port in (7101, 7102, 7103, 7104):
         wan += e.udp_flow("198.51.100.77", "10.0.0.77", 30000 + port, port, 2, "p%d" % port)
     d = t.dfp(e.base_yaml(), wan=wan, lan=[], auto_start=False)
-    mode = stat.S_IMODE(os.stat(d.sock_path).st_mode)
-    e.expect_eq(oct(mode), oct(0o600), "mode of the control socket")
+    st = os.lstat(d.sock_path)
+    e.check(stat.S_ISSOCK(st.st_mode), "%s is not a socket" % d.sock_path)
+    e.expect_eq(oct(stat.S_IMODE(st.st_mode)), oct(0o600), "mode of the control socket")
+    e.expect_eq(st.st_uid, os.geteuid(), "owner of the control socket")
     a, b = d.client("a"), d.client("b")
 
     a.cmd("txn commit", "STATUS_FWP_NO_TXN_IN_PROGRESS")
