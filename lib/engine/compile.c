@@ -530,7 +530,8 @@ bld_init(struct bld *b, const struct engine_compile_input *in)
 		b->const_best[s] = ENGINE_RANK_NONE;
 	for (s = 0; s < in->n_sublayers; s++)
 		for (r = in->sublayers[s].first; r < in->sublayers[s].end && r < in->n_filters; r++)
-			for (c = 0; c < in->filters[r]->n_conds; c++) {
+			for (c = 0; (in->include == NULL || in->include[r]) &&
+					c < in->filters[r]->n_conds; c++) {
 				const struct dfp_engine_cond *cd = &in->filters[r]->conds[c];
 
 				if (cd->field >= DFP_FIELD_COUNT)
@@ -568,6 +569,8 @@ compile_filters(struct bld *b)
 
 			slot = s * 2 + ((f->action_type & DFP_ACTION_FLAG_CALLOUT) != 0);
 			b->slot_of_rank[r] = slot;
+			if (in->include != NULL && !in->include[r])
+				continue;
 			/* Behind a filter that always matches, nothing of this slot can win. */
 			if (b->const_best[slot] != ENGINE_RANK_NONE)
 				continue;
@@ -639,23 +642,43 @@ engine_lookup_build(const struct engine_compile_input *in, dfp_status_t *status)
 	if (st != DFP_STATUS_SUCCESS)
 		goto out_free_ctxs;
 
+	if (in->include == NULL) {
+		/* A full build: what an incremental one needs to renumber it. */
+		lk->origin_ids = malloc((in->n_filters + 1) * sizeof(*lk->origin_ids));
+		lk->origin_slots = malloc((in->n_filters + 1) * sizeof(*lk->origin_slots));
+		if (lk->origin_ids == NULL || lk->origin_slots == NULL) {
+			free(lk->origin_ids);
+			free(lk->origin_slots);
+			free(lk);
+			lk = NULL;
+			st = DFP_STATUS_NO_MEMORY;
+			goto out_free_ctxs;
+		}
+		for (k = 0; k < in->n_filters; k++)
+			lk->origin_ids[k] = in->filters[k]->filter_id;
+		memcpy(lk->origin_slots, b->slot_of_rank, in->n_filters * sizeof(*lk->origin_slots));
+		lk->n_origin = in->n_filters;
+	}
+	lk->refcnt = 1;
 	lk->n_sublayers = in->n_sublayers;
-	lk->key_size = b->lay.key_size;
-	lk->n_parts = b->lay.n_parts;
-	memcpy(lk->parts, b->lay.parts, sizeof(b->lay.parts[0]) * b->lay.n_parts);
+	lk->n_groups = 1;
+	lk->groups[0].key_size = b->lay.key_size;
+	lk->groups[0].n_parts = b->lay.n_parts;
+	memcpy(lk->groups[0].parts, b->lay.parts, sizeof(b->lay.parts[0]) * b->lay.n_parts);
 	/* The tables move into the classifier. */
-	lk->n_ctxs = b->n_ctxs;
-	lk->ctxs = b->ctxs;
+	lk->groups[0].n_ctxs = b->n_ctxs;
+	lk->groups[0].ctxs = b->ctxs;
+	lk->own_ctxs = b->ctxs;
 	lk->n_exact = b->n_exact;
 	lk->exact = b->exact;
 	lk->const_best = b->const_best;
 	b->ctxs = NULL;
 	b->exact = NULL;
 	b->const_best = NULL;
-	DFP_LOG(engine, DEBUG, "layer %u gen %" PRIu64 ": %u filters: %u as %u ACL rules "
+	DFP_LOG(engine, DEBUG, "layer %u gen %" PRIu64 ": %u filters%s: %u as %u ACL rules "
 		"(%u fields, %u-byte key) of %u shapes in %u classes, %u contexts "
 		"(%u rules demoted), %u exact, %u always; %.1f ms", in->layer_id, in->generation,
-		in->n_filters, b->n_acl, b->n_rules, b->lay.n_defs, b->lay.key_size, b->n_shapes,
+		in->n_filters, in->include != NULL ? " (added ones only)" : "", b->n_acl, b->n_rules, b->lay.n_defs, b->lay.key_size, b->n_shapes,
 		b->n_classes, b->n_ctxs, b->n_demoted, b->n_exact, b->n_always,
 		(double)(rte_get_tsc_cycles() - t0) * 1e3 / rte_get_tsc_hz());
 	bld_fini(b);
@@ -673,16 +696,30 @@ out_free_ctxs:
 }
 
 void
-engine_lookup_free(struct engine_lookup *lk)
+engine_lookup_put(struct engine_lookup *lk)
 {
 	uint32_t k;
 
-	if (lk == NULL)
+	if (lk == NULL || --lk->refcnt > 0)
 		return;
-	for (k = 0; k < lk->n_ctxs; k++)
-		rte_acl_free(lk->ctxs[k].acl);
-	free(lk->ctxs);
+	if (lk->origin == NULL) {
+		/* A full build owns its rte_acl contexts. */
+		for (k = 0; k < lk->groups[0].n_ctxs; k++)
+			rte_acl_free(lk->own_ctxs[k].acl);
+	}
+	engine_lookup_put(lk->origin);
+	engine_lookup_put(lk->added);
+	free(lk->own_ctxs);
+	free(lk->own_rank_map);
+	free(lk->origin_ids);
+	free(lk->origin_slots);
 	free(lk->exact);
 	free(lk->const_best);
 	free(lk);
+}
+
+void
+engine_lookup_free(struct engine_lookup *lk)
+{
+	engine_lookup_put(lk);
 }

@@ -241,7 +241,22 @@ struct dfp_engine_params {
 	uint32_t max_filters;         /**< Most filters alive or deleted but not yet
 				       *   reclaimed (hit counter slots); 0 =
 				       *   DFP_ENGINE_MAX_FILTERS_DEFAULT. */
+	uint32_t incremental_min;     /**< A commit that only adds filters to a layer
+				       *   whose last full compile had at least
+				       *   this many compiles just the added ones
+				       *   (see DFP_ENGINE_INCREMENTAL_MIN_DEFAULT);
+				       *   0 = that default, UINT32_MAX = never. */
 };
+
+/**
+ * Default for dfp_engine_params.incremental_min. Below it a full compile of
+ * the layer takes a few tens of milliseconds anyway. Added filters are
+ * compiled on their own and merged at lookup (one more ACL lookup per
+ * packet) until they exceed 1/16 of the full compile (at least 64), or a
+ * filter of the full compile is deleted; then the layer is compiled in full
+ * again.
+ */
+#define DFP_ENGINE_INCREMENTAL_MIN_DEFAULT 2048
 
 /**
  * Create an engine with the built-in sublayers.

@@ -63,6 +63,7 @@ struct engine_filter {
 	uint32_t owner;
 	bool committed;          /* Part of the published ruleset. */
 	bool live;               /* In the model (not deleted). */
+	uint32_t compile_rank;   /* Its rank in the layer being compiled (ruleset.c scratch). */
 	struct dfp_engine_cond conds[];     /* rt.conds points here. */
 };
 TAILQ_HEAD(engine_filter_list, engine_filter);
@@ -114,6 +115,8 @@ struct engine_compile_input {
 	unsigned int socket_id;
 	uint32_t acl_max_rules;  /* Rules per ACL context; 0 = default. */
 	uint32_t max_expansion;  /* ACL rules per filter; beyond = exact scan. */
+	const uint8_t *include;  /* Per rank: compile it (1) or leave it out (0);
+				  * NULL = every filter. Ranks stay those of `filters`. */
 };
 
 /*
@@ -125,7 +128,11 @@ struct engine_compile_input {
 struct engine_lookup *engine_lookup_build(const struct engine_compile_input *in,
 		dfp_status_t *status);
 
-/* Free a compiled classifier; accepts NULL (compile.c). */
+/*
+ * Release the ruleset's reference to a compiled classifier; accepts NULL
+ * (compile.c). Incremental builds share contexts, so this frees only what
+ * nothing else uses.
+ */
 void engine_lookup_free(struct engine_lookup *lk);
 
 /*

@@ -127,6 +127,12 @@ filter_find_id(struct dfp_engine *eng, uint64_t id)
 	return NULL;
 }
 
+struct engine_filter *
+engine_filter_find_id(struct dfp_engine *eng, uint64_t id)
+{
+	return filter_find_id(eng, id);
+}
+
 static struct engine_filter *
 filter_find_key(struct dfp_engine *eng, const struct dfp_guid *key)
 {

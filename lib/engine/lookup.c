@@ -187,15 +187,15 @@ engine_lookup_layout(struct lk_layout *lay, const bool used[DFP_FIELD_COUNT],
 }
 
 static inline void
-key_build(const struct engine_lookup *lk, const struct dfp_engine_values *v, uint8_t *key)
+key_build(const struct lk_group *g, const struct dfp_engine_values *v, uint8_t *key)
 {
 	const uint8_t *src = (const uint8_t *)v;
 	uint32_t k;
 
 	/* Pad bytes are wildcard in every rule; zero them only to read defined memory. */
-	memset(key, 0, lk->key_size);
-	for (k = 0; k < lk->n_parts; k++) {
-		const struct lk_part *p = &lk->parts[k];
+	memset(key, 0, g->key_size);
+	for (k = 0; k < g->n_parts; k++) {
+		const struct lk_part *p = &g->parts[k];
 
 		if (p->swap && p->size == 2) {
 			uint16_t x;
@@ -215,16 +215,52 @@ key_build(const struct engine_lookup *lk, const struct dfp_engine_values *v, uin
 	}
 }
 
+/* One group's contexts over n packets, merged into the outputs by lowest rank. */
+static inline void
+group_lookup(const struct lk_group *g, uint32_t nsl,
+		const struct dfp_engine_values *const values[], unsigned int n, uint32_t *outs[2])
+{
+	uint8_t keys[DFP_ENGINE_BURST_MAX][LK_KEY_MAX] __rte_aligned(RTE_CACHE_LINE_SIZE);
+	uint32_t results[DFP_ENGINE_BURST_MAX * RTE_ACL_MAX_CATEGORIES];
+	const uint8_t *data[DFP_ENGINE_BURST_MAX];
+	uint32_t i, c, k;
+
+	for (i = 0; i < n; i++) {
+		key_build(g, values[i], keys[i]);
+		data[i] = keys[i];
+	}
+	for (c = 0; c < g->n_ctxs; c++) {
+		const struct lk_ctx *ctx = &g->ctxs[c];
+
+		rte_acl_classify(ctx->acl, data, results, n, ctx->n_categories);
+		for (i = 0; i < n; i++) {
+			const uint32_t *res = &results[i * ctx->n_categories];
+
+			for (k = 0; k < ctx->n_slots; k++) {
+				uint32_t slot = ctx->slots[k];
+				uint32_t *o, rank;
+
+				/* userdata is rank + 1; 0 means no match. */
+				if (res[k] == 0)
+					continue;
+				rank = res[k] - 1;
+				if (g->rank_map != NULL)
+					rank = g->rank_map[rank];
+				o = &outs[slot & 1][i * nsl + (slot >> 1)];
+				if (rank < *o)
+					*o = rank;
+			}
+		}
+	}
+}
+
 static void
 lookup_chunk(const struct engine_lookup *lk, const struct dfp_engine_values *const values[],
 		unsigned int n, uint32_t *static_best, uint32_t *callout_best)
 {
-	uint8_t keys[DFP_ENGINE_BURST_MAX][LK_KEY_MAX] __rte_aligned(RTE_CACHE_LINE_SIZE);
-	uint32_t results[DFP_ENGINE_BURST_MAX * RTE_ACL_MAX_CATEGORIES];
 	uint32_t *outs[2] = {static_best, callout_best};
-	const uint8_t *data[DFP_ENGINE_BURST_MAX];
 	uint32_t nsl = lk->n_sublayers;
-	uint32_t i, s, c, k;
+	uint32_t i, s, k;
 
 	for (i = 0; i < n; i++) {
 		for (s = 0; s < nsl; s++) {
@@ -232,32 +268,9 @@ lookup_chunk(const struct engine_lookup *lk, const struct dfp_engine_values *con
 			callout_best[i * nsl + s] = lk->const_best[2 * s + 1];
 		}
 	}
-	if (lk->n_ctxs != 0) {
-		for (i = 0; i < n; i++) {
-			key_build(lk, values[i], keys[i]);
-			data[i] = keys[i];
-		}
-		for (c = 0; c < lk->n_ctxs; c++) {
-			const struct lk_ctx *ctx = &lk->ctxs[c];
-
-			rte_acl_classify(ctx->acl, data, results, n, ctx->n_categories);
-			for (i = 0; i < n; i++) {
-				const uint32_t *res = &results[i * ctx->n_categories];
-
-				for (k = 0; k < ctx->n_slots; k++) {
-					uint32_t slot = ctx->slots[k];
-					uint32_t *o;
-
-					/* userdata is rank + 1; 0 means no match. */
-					if (res[k] == 0)
-						continue;
-					o = &outs[slot & 1][i * nsl + (slot >> 1)];
-					if (res[k] - 1 < *o)
-						*o = res[k] - 1;
-				}
-			}
-		}
-	}
+	for (k = 0; k < lk->n_groups; k++)
+		if (lk->groups[k].n_ctxs != 0)
+			group_lookup(&lk->groups[k], nsl, values, n, outs);
 	/* Exact filters in rank order: skip packets already decided by a better rank. */
 	for (k = 0; k < lk->n_exact; k++) {
 		const struct lk_exact *e = &lk->exact[k];

@@ -79,17 +79,63 @@ struct lk_exact {
 	uint32_t slot;
 };
 
-struct engine_lookup {
-	uint32_t n_sublayers;
-	uint32_t n_ctxs;
-	uint32_t n_exact;
+/* One key layout and the contexts that read it. */
+struct lk_group {
 	uint32_t n_parts;
 	uint32_t key_size;       /* Bytes of key the contexts read. */
 	struct lk_part parts[LK_MAX_PARTS];
-	struct lk_ctx *ctxs;
+	uint32_t n_ctxs;
+	const struct lk_ctx *ctxs;
+	const uint32_t *rank_map; /* ACL result rank -> layer rank; NULL = the same. */
+};
+
+/*
+ * A layer's classifier. A full build has one group and owns its rte_acl
+ * contexts. An incremental build (delta.c) borrows the contexts of the last
+ * full build of the layer (its origin) with ranks and slots renumbered for
+ * the current filters, and adds a second group built from the filters added
+ * since; both are merged by lowest rank like any two contexts.
+ */
+struct engine_lookup {
+	uint32_t n_sublayers;
+	uint32_t n_groups;       /* 1 or 2. */
+	struct lk_group groups[2];
+	uint32_t n_exact;
 	struct lk_exact *exact;  /* Ascending rank. */
 	uint32_t *const_best;    /* Per slot: rank of the first always-matching filter. */
+
+	/* Ownership and provenance (control thread only). */
+	uint32_t refcnt;
+	struct lk_ctx *own_ctxs;       /* Full build: its contexts (rte_acl owned);
+					* incremental: group 0's renumbered copies. */
+	uint32_t *own_rank_map;        /* Incremental: origin rank -> rank. */
+	struct engine_lookup *origin;  /* Incremental: the full build it borrows (a reference). */
+	struct engine_lookup *added;   /* Incremental: the build of the added filters (a
+					* reference), or NULL if none. */
+	uint32_t n_origin;             /* Full build: filters it was built from ... */
+	uint64_t *origin_ids;          /* ... their ids by rank ... */
+	uint16_t *origin_slots;        /* ... and slots by rank. */
 };
+
+/* Release a reference to a classifier (frees it and its contexts at zero). */
+void engine_lookup_put(struct engine_lookup *lk);
+
+/*
+ * The full build a classifier's ACL contexts come from, and the filter ids
+ * it was built from, by rank (control thread).
+ */
+const struct engine_lookup *engine_lookup_origin(const struct engine_lookup *lk);
+
+/*
+ * Build a layer's classifier incrementally on top of `base` (the layer's
+ * published classifier, full or incremental): the origin's filters must all
+ * still exist, map_origin[r] giving the current rank of the origin's rank
+ * r; is_added[rank] marks the other filters of `in`, n_added of them.
+ * Returns NULL on failure (*status set).
+ */
+struct engine_lookup *engine_lookup_incremental(const struct engine_lookup *base,
+		const struct engine_compile_input *in, const uint32_t *map_origin,
+		const uint8_t *is_added, uint32_t n_added, dfp_status_t *status);
 
 /*
  * Lay out the ACL fields and the key for the fields a layer's filters use

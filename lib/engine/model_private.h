@@ -102,6 +102,8 @@ void engine_fhash_fini(struct engine_filter_hash *h);
 void engine_filter_link(struct dfp_engine *eng, struct engine_filter *f);
 void engine_filter_unlink(struct dfp_engine *eng, struct engine_filter *f);
 void engine_filter_free(struct engine_filter *f);
+/* The live filter with this id, or NULL. */
+struct engine_filter *engine_filter_find_id(struct dfp_engine *eng, uint64_t id);
 void engine_filter_notify(struct dfp_engine *eng, struct engine_filter *f,
 		enum dfp_notify_type type);
 

@@ -4,10 +4,18 @@
  * layer off to the side, and freeing rulesets. Control thread only, except
  * the two read-only accessors at the end.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
+
 #include "model_private.h"
+#include "lookup_private.h"
+
+/* Added filters beyond this share of the last full compile (at least 64) compile it in full. */
+#define INCREMENTAL_SHARE 16
+#define INCREMENTAL_FLOOR 64
 
 /* Everything a compiled layer owns, allocated as one block after it. */
 struct layer_block {
@@ -58,6 +66,63 @@ engine_ruleset_free(struct dfp_engine_ruleset *rs)
 	for (i = 0; i < DFP_LAYER_ID_MAX; i++)
 		engine_layer_rt_put(rs->layers[i]);
 	free(rs);
+}
+
+/*
+ * The layer's classifier built on its published one when every filter of
+ * that one's full compile is still there and few were added (delta.c);
+ * NULL when it must be compiled in full.
+ */
+static struct engine_lookup *
+layer_incremental(struct dfp_engine *eng, uint16_t layer_id, struct engine_filter **sorted,
+		uint32_t n, const struct engine_compile_input *in)
+{
+	const struct engine_layer_rt *base = eng->current != NULL ? eng->current->layers[layer_id] : NULL;
+	uint32_t min = eng->params.incremental_min != 0 ? eng->params.incremental_min :
+		DFP_ENGINE_INCREMENTAL_MIN_DEFAULT;
+	const struct engine_lookup *origin;
+	struct engine_lookup *lk = NULL;
+	uint8_t *is_added = NULL;
+	uint32_t *map = NULL;
+	uint32_t i, r, n_added;
+	dfp_status_t st;
+
+	if (base == NULL)
+		return NULL;
+	origin = engine_lookup_origin(base->lookup);
+	if (origin->n_origin < min || origin->n_origin > n)
+		return NULL;
+	n_added = n - origin->n_origin;
+	if (n_added > RTE_MAX((uint32_t)INCREMENTAL_FLOOR, origin->n_origin / INCREMENTAL_SHARE))
+		return NULL;
+	map = malloc(origin->n_origin * sizeof(*map));
+	is_added = malloc(n);
+	if (map == NULL || is_added == NULL)
+		goto out;
+	memset(is_added, 1, n);
+	for (i = 0; i < n; i++)
+		sorted[i]->compile_rank = i;
+	for (r = 0; r < origin->n_origin; r++) {
+		struct engine_filter *f = engine_filter_find_id(eng, origin->origin_ids[r]);
+
+		/* A deleted filter of the full compile: compile it in full again. */
+		if (f == NULL || f->rt.layer_id != layer_id)
+			goto out;
+		map[r] = f->compile_rank;
+		is_added[map[r]] = 0;
+	}
+	lk = engine_lookup_incremental(base->lookup, in, map, is_added, n_added, &st);
+	if (lk == NULL)
+		DFP_LOG(engine, WARNING, "layer %s: incremental compile failed (%s); compiling in full",
+			dfp_engine_layer_name(layer_id), dfp_status_name(st));
+	else
+		DFP_LOG(engine, DEBUG, "layer %s gen %" PRIu64 ": %u filters, %u added to a full "
+			"compile of %u", dfp_engine_layer_name(layer_id), in->generation, n, n_added,
+			origin->n_origin);
+out:
+	free(map);
+	free(is_added);
+	return lk;
 }
 
 /* Compile one layer; *out = NULL when the layer has no filters. */
@@ -136,7 +201,9 @@ layer_compile(struct dfp_engine *eng, uint16_t layer_id, uint64_t generation,
 	in.socket_id = eng->params.socket_id;
 	in.acl_max_rules = eng->params.acl_max_rules;
 	in.max_expansion = eng->params.max_expansion;
-	b->rt.lookup = engine_lookup_build(&in, &st);
+	b->rt.lookup = layer_incremental(eng, layer_id, sorted, n, &in);
+	if (b->rt.lookup == NULL)
+		b->rt.lookup = engine_lookup_build(&in, &st);
 	if (b->rt.lookup == NULL)
 		goto out_free_block;
 	b->rt.layer_id = layer_id;

@@ -677,9 +677,9 @@ test_lookup_static_and_callout_filters_use_separate_categories(void **state)
 	ADD(&t, 0, BLOCK, cu(F(IP_PROTOCOL), M(EQUAL), 6));
 	tl_build(&t, 0, 0);
 	/* Two shapes (port, protocol), each with a static and a callout category. */
-	assert_int_equal(t.lk->n_ctxs, 2);
-	assert_int_equal(t.lk->ctxs[0].n_slots, 2);
-	assert_int_equal(t.lk->ctxs[1].n_slots, 2);
+	assert_int_equal(t.lk->groups[0].n_ctxs, 2);
+	assert_int_equal(t.lk->groups[0].ctxs[0].n_slots, 2);
+	assert_int_equal(t.lk->groups[0].ctxs[1].n_slots, 2);
 	expect(&t, &v, 0, 2, 0);
 	v.local_port = 80;
 	expect(&t, &v, 0, 3, 1);
@@ -704,10 +704,10 @@ test_lookup_more_than_eight_sublayers_use_several_contexts(void **state)
 	}
 	tl_build(&t, 0, 0);
 	/* Port filters: 24 categories, one context of 16 and one of 8; protocol: 12. */
-	assert_int_equal(t.lk->n_ctxs, 3);
-	assert_int_equal(t.lk->ctxs[0].n_categories, 16);
-	assert_int_equal(t.lk->ctxs[1].n_categories, 8);
-	assert_int_equal(t.lk->ctxs[2].n_categories, 12);
+	assert_int_equal(t.lk->groups[0].n_ctxs, 3);
+	assert_int_equal(t.lk->groups[0].ctxs[0].n_categories, 16);
+	assert_int_equal(t.lk->groups[0].ctxs[1].n_categories, 8);
+	assert_int_equal(t.lk->groups[0].ctxs[2].n_categories, 12);
 	for (i = 0; i < RTE_DIM(vals); i++)
 		vals[i] = pkt4(i % 14, 0, 0, 995 + i % 20, 0);
 	check_burst(&t, vals, RTE_DIM(vals));
@@ -759,7 +759,7 @@ test_lookup_zero_condition_filters_need_no_acl(void **state)
 	tl_add(&t, 0, BLOCK, NULL, 0);
 	tl_add(&t, 2, BLOCK, NULL, 0);
 	tl_build(&t, 0, 0);
-	assert_int_equal(t.lk->n_ctxs, 0);
+	assert_int_equal(t.lk->groups[0].n_ctxs, 0);
 	assert_int_equal(t.lk->n_exact, 0);
 	expect(&t, &v, 0, 1, 0);
 	expect(&t, &v, 1, NONE, NONE);
@@ -780,7 +780,7 @@ test_lookup_zero_condition_filter_merges_with_acl_results(void **state)
 	ADD(&t, 0, PERMIT, cu(F(IP_LOCAL_PORT), M(EQUAL), 54));
 	tl_build(&t, 0, 0);
 	/* Rank 2 sits behind an always-matching filter: it is dropped. */
-	assert_int_equal(t.lk->n_ctxs, 1);
+	assert_int_equal(t.lk->groups[0].n_ctxs, 1);
 	expect(&t, &v, 0, 0, NONE);
 	v.local_port = 54;
 	expect(&t, &v, 0, 1, NONE);
@@ -826,7 +826,7 @@ test_lookup_filter_that_cannot_match_is_skipped(void **state)
 	ADD(&t, 0, PERMIT, cu(F(IP_LOCAL_PORT), M(GREATER), 65535));
 	ADD(&t, 0, PERMIT, cu(F(IP_LOCAL_ADDRESS), M(LESS), 0), cu(F(IP_PROTOCOL), M(EQUAL), 255));
 	tl_build(&t, 0, 0);
-	assert_int_equal(t.lk->n_ctxs, 0);
+	assert_int_equal(t.lk->groups[0].n_ctxs, 0);
 	assert_int_equal(t.lk->n_exact, 0);
 	expect(&t, &v, 0, NONE, NONE);
 	tl_fini(&t);
@@ -845,7 +845,7 @@ test_lookup_protocol_only_layer_uses_one_byte_key(void **state)
 	ADD(&t, 0, CALLOUT, crange(F(IP_PROTOCOL), 1, 17));
 	ADD(&t, 1, BLOCK, cu(F(IP_PROTOCOL), M(GREATER), 200));
 	tl_build(&t, 0, 0);
-	assert_int_equal(t.lk->key_size, 4);
+	assert_int_equal(t.lk->groups[0].key_size, 4);
 	for (i = 0; i < 256; i++)
 		vals[i] = pkt4(i, 0, 0, 0, 0);
 	check_burst(&t, vals, 256);
@@ -867,7 +867,7 @@ test_lookup_rule_chunks_merge_by_rank(void **state)
 			c4prefix(F(IP_REMOTE_ADDRESS), IP4(10, i % 8, 0, 0), 16 + i % 3));
 	tl_build(&t, 0, 100);
 	/* Four categories over 1000 rules in chunks of at most 100. */
-	assert_true(t.lk->n_ctxs >= 10);
+	assert_true(t.lk->groups[0].n_ctxs >= 10);
 	for (i = 0; i < RTE_DIM(vals); i++)
 		vals[i] = pkt4(6, 0, IP4(10, i % 9, i % 2, 1), 900 + i * 7 % 1700, 0);
 	check_burst(&t, vals, RTE_DIM(vals));
@@ -926,7 +926,7 @@ test_lookup_filters_on_disjoint_fields_compile_apart(void **state)
 	for (i = 0; i < 40; i++)
 		ADD(&t, 0, BLOCK, c4prefix(F(IP_REMOTE_ADDRESS), IP4(192, 168, i, 0), 24));
 	tl_build(&t, 0, 0);
-	assert_int_equal(t.lk->n_ctxs, 2);
+	assert_int_equal(t.lk->groups[0].n_ctxs, 2);
 	check_tuples(&t, 2000);
 	tl_fini(&t);
 }
@@ -948,7 +948,7 @@ test_lookup_subset_shape_joins_the_context_of_its_superset(void **state)
 		ADD(&t, 0, BLOCK, cu(F(IP_PROTOCOL), M(EQUAL), 17),
 			c4prefix(F(IP_LOCAL_ADDRESS), IP4(10, i % 7, 100 + i, 0), 24));
 	tl_build(&t, 0, 0);
-	assert_int_equal(t.lk->n_ctxs, 1);
+	assert_int_equal(t.lk->groups[0].n_ctxs, 1);
 	check_tuples(&t, 2000);
 	tl_fini(&t);
 }
@@ -974,7 +974,7 @@ test_lookup_overlapping_siblings_get_their_own_contexts(void **state)
 	for (i = 0; i < 40; i++)
 		ADD(&t, 0, BLOCK, c4prefix(F(IP_REMOTE_ADDRESS), IP4(192, 168, i, 0), 24));
 	tl_build(&t, 0, 0);
-	assert_int_equal(t.lk->n_ctxs, 2);
+	assert_int_equal(t.lk->groups[0].n_ctxs, 2);
 	check_tuples(&t, 2000);
 	tl_fini(&t);
 }
@@ -998,7 +998,7 @@ test_lookup_siblings_that_never_overlap_share_a_context(void **state)
 			c4prefix(F(IP_REMOTE_ADDRESS), IP4(192, 168, i, 0), 24));
 	}
 	tl_build(&t, 0, 0);
-	assert_int_equal(t.lk->n_ctxs, 1);
+	assert_int_equal(t.lk->groups[0].n_ctxs, 1);
 	check_tuples(&t, 2000);
 	tl_fini(&t);
 }
@@ -1018,7 +1018,7 @@ test_lookup_tiny_shape_joins_even_when_its_rules_overlap(void **state)
 	for (i = 0; i < 10; i++)
 		ADD(&t, 0, BLOCK, crange(F(IP_LOCAL_PORT), 1100 - 10 * i, 1100 + 10 * i));
 	tl_build(&t, 0, 0);
-	assert_int_equal(t.lk->n_ctxs, 1);
+	assert_int_equal(t.lk->groups[0].n_ctxs, 1);
 	check_tuples(&t, 2000);
 	tl_fini(&t);
 }
@@ -1038,7 +1038,7 @@ test_lookup_overlapping_shape_is_cut_in_bounded_contexts(void **state)
 			M(GREATER_OR_EQUAL), 4200 - i));
 	tl_build(&t, 0, 0);
 	/* Two sublayers x static/callout: 4 categories, chunks of at most 4096 rules. */
-	assert_int_equal(t.lk->n_ctxs, 2);
+	assert_int_equal(t.lk->groups[0].n_ctxs, 2);
 	for (i = 0; i < RTE_DIM(vals); i++)
 		vals[i] = pkt4(6, 0, 0, i * 3, 0);
 	check_burst(&t, vals, RTE_DIM(vals));

@@ -25,7 +25,11 @@
 
 #include <cmocka.h>
 
+#include <rte_common.h>
+
 #include "dfp_engine.h"
+#include "engine_private.h"
+#include "lookup_private.h"
 #include "oracle/gen.h"
 #include "oracle/oracle.h"
 #include "test_eal.h"
@@ -56,19 +60,14 @@ add_sublayers(struct gen_run *run, struct dfp_engine *eng)
 	}
 }
 
-/*
- * Build an engine holding filters[idx[0..n-1]] (added in that order) and
- * prepare a ruleset. Writes each filter's id and effective weight back.
- */
-static void
-build_engine(struct gen_run *run, const uint32_t *idx, uint32_t n, struct dfp_engine **eng_out,
-		struct dfp_engine_ruleset **rs_out)
+/* An engine with the run's sublayers and callout, a transaction open. */
+static struct dfp_engine *
+engine_new(struct gen_run *run, const struct dfp_engine_params *params)
 {
 	struct dfp_engine_callout_spec cspec;
 	struct dfp_engine *eng = NULL;
-	uint32_t i;
 
-	assert_int_equal(dfp_engine_create(NULL, &eng), DFP_STATUS_SUCCESS);
+	assert_int_equal(dfp_engine_create(params, &eng), DFP_STATUS_SUCCESS);
 	assert_int_equal(dfp_engine_txn_begin(eng), DFP_STATUS_SUCCESS);
 	add_sublayers(run, eng);
 	memset(&cspec, 0, sizeof(cspec));
@@ -76,6 +75,15 @@ build_engine(struct gen_run *run, const uint32_t *idx, uint32_t n, struct dfp_en
 	cspec.name = "oracle-callout";
 	cspec.layer_id = run->layer;
 	assert_int_equal(dfp_engine_callout_add(eng, &cspec, 0, NULL), DFP_STATUS_SUCCESS);
+	return eng;
+}
+
+/* Add filters[idx[0..n-1]] in that order; writes each one's id and effective weight back. */
+static void
+add_filters(struct gen_run *run, struct dfp_engine *eng, const uint32_t *idx, uint32_t n)
+{
+	uint32_t i;
+
 	for (i = 0; i < n; i++) {
 		struct gen_filter *g = &run->filters[idx[i]];
 		struct dfp_engine_filter_spec spec;
@@ -112,6 +120,19 @@ build_engine(struct gen_run *run, const uint32_t *idx, uint32_t n, struct dfp_en
 				assert_true(g->eff_weight >> 60 == g->weight);
 		}
 	}
+}
+
+/*
+ * Build an engine holding filters[idx[0..n-1]] (added in that order) and
+ * prepare a ruleset. Writes each filter's id and effective weight back.
+ */
+static void
+build_engine(struct gen_run *run, const uint32_t *idx, uint32_t n, struct dfp_engine **eng_out,
+		struct dfp_engine_ruleset **rs_out)
+{
+	struct dfp_engine *eng = engine_new(run, NULL);
+
+	add_filters(run, eng, idx, n);
 	assert_int_equal(dfp_engine_txn_prepare(eng, rs_out), DFP_STATUS_SUCCESS);
 	assert_non_null(*rs_out);
 	*eng_out = eng;
@@ -446,6 +467,172 @@ run_rounds(uint16_t layer)
 		run_round(layer, &rounds[i]);
 }
 
+/* ---- Incremental commits ---- */
+
+/* Did the layer's last compile build on the previous one (delta.c)? */
+static bool
+layer_is_incremental(const struct dfp_engine_ruleset *rs, uint16_t layer)
+{
+	return rs->layers[layer] != NULL && rs->layers[layer]->lookup->origin != NULL;
+}
+
+/* Packets compared and rows that disagree with an oracle of filters[idx[0..n-1]]. */
+static uint64_t
+disagreements(struct gen_run *run, struct dfp_engine_ruleset *rs, const uint32_t *idx, uint32_t n,
+		uint32_t n_packets)
+{
+	const struct dfp_engine_values *vp[DFP_ENGINE_BURST_MAX];
+	struct dfp_engine_values burst[DFP_ENGINE_BURST_MAX];
+	uint64_t erow[DFP_ENGINE_BURST_MAX * ROW_MAX];
+	struct oracle *o = build_oracle(run, idx, n);
+	uint64_t bad_packets = 0;
+	uint32_t done = 0;
+
+	while (done < n_packets) {
+		unsigned int m = RTE_MIN(n_packets - done, (uint32_t)DFP_ENGINE_BURST_MAX);
+		unsigned int elen, k, j;
+
+		for (k = 0; k < m; k++) {
+			gen_packet(run, &burst[k]);
+			vp[k] = &burst[k];
+		}
+		elen = dfp_engine_match_burst(rs, run->layer, vp, m, ROW_MAX, erow);
+		for (k = 0; k < m; k++) {
+			uint64_t orow[ROW_MAX];
+			unsigned int olen = oracle_match(o, &burst[k], ROW_MAX, orow);
+			bool bad = olen != elen;
+
+			for (j = 0; j < olen && j < elen && j < ROW_MAX; j++)
+				bad |= erow[k * ROW_MAX + j] != orow[j];
+			if (bad && bad_packets++ < MAX_REPORTS)
+				report_mismatch(run, o, &burst[k], done + k, elen, &erow[k * ROW_MAX],
+					olen, orow);
+		}
+		done += m;
+	}
+	oracle_destroy(o);
+	return bad_packets;
+}
+
+/* Commit the open transaction: the new ruleset replaces *rs. */
+static void
+commit(struct dfp_engine *eng, struct dfp_engine_ruleset **rs)
+{
+	struct dfp_engine_ruleset *next = NULL;
+
+	assert_int_equal(dfp_engine_txn_prepare(eng, &next), DFP_STATUS_SUCCESS);
+	assert_non_null(next);
+	dfp_engine_txn_finish(eng, next, *rs);
+	*rs = next;
+}
+
+/*
+ * Three quarters of a random set committed in full, then the rest in
+ * commits of a few dozen filters (one sublayer appears only there, so the
+ * sublayers are renumbered), then an added filter deleted: each of those
+ * commits builds on the full compile and every packet's row equals the
+ * oracle's. Deleting a filter of the full compile compiles in full again.
+ */
+static void
+run_incremental_round(uint16_t layer, const struct gen_params *rp)
+{
+	struct dfp_engine_params params = {.incremental_min = 1};
+	struct dfp_engine_ruleset *rs = NULL;
+	uint32_t *live, n_live = 0, n_base, n_full, i, k, commits = 0, fulls = 0;
+	uint32_t *rest, n_rest = 0;
+	struct dfp_engine *eng;
+	struct gen_run run;
+	int late = -1;
+
+	assert_int_equal(gen_run_init(&run, layer, rp), 0);
+	live = malloc(run.n_filters * sizeof(*live));
+	rest = malloc(run.n_filters * sizeof(*rest));
+	assert_non_null(live);
+	assert_non_null(rest);
+	/* The last added sublayer only gets filters in the incremental commits. */
+	if (!run.sublayers[run.n_sublayers - 1].builtin)
+		late = (int)run.n_sublayers - 1;
+	for (i = 0; i < run.n_filters; i++) {
+		if (i < run.n_filters * 3 / 4 && run.filters[i].sublayer != late)
+			live[n_live++] = i;
+		else
+			rest[n_rest++] = i;
+	}
+	n_base = n_live;
+	n_full = n_live;
+	eng = engine_new(&run, &params);
+	add_filters(&run, eng, live, n_live);
+	commit(eng, &rs);
+	assert_false(layer_is_incremental(rs, layer));
+	assert_int_equal(disagreements(&run, rs, live, n_live, rp->n_packets / 4), 0);
+
+	/* The rest in commits small enough to stay incremental. */
+	for (i = 0; i < n_rest; i += k) {
+		k = RTE_MIN(n_rest - i, 1 + (uint32_t)gen_rng_below(&run.rng, 40));
+		assert_int_equal(dfp_engine_txn_begin(eng), DFP_STATUS_SUCCESS);
+		add_filters(&run, eng, &rest[i], k);
+		memcpy(&live[n_live], &rest[i], k * sizeof(*live));
+		n_live += k;
+		commit(eng, &rs);
+		commits++;
+		/* Beyond 1/16 of the full compile (at least 64) added, it compiles in full. */
+		if (n_live - n_full <= RTE_MAX(64u, n_full / 16)) {
+			assert_true(layer_is_incremental(rs, layer));
+		} else {
+			assert_false(layer_is_incremental(rs, layer));
+			n_full = n_live;
+			fulls++;
+		}
+		assert_int_equal(dfp_engine_ruleset_filter_count(rs, layer), n_live);
+		assert_int_equal(disagreements(&run, rs, live, n_live, rp->n_packets / 8), 0);
+	}
+	/* An added filter deleted: still on the full compile. */
+	if (n_live > n_full) {
+		assert_int_equal(dfp_engine_txn_begin(eng), DFP_STATUS_SUCCESS);
+		assert_int_equal(dfp_engine_filter_delete_by_id(eng, run.filters[live[n_live - 1]].id),
+			DFP_STATUS_SUCCESS);
+		n_live--;
+		commit(eng, &rs);
+		assert_true(layer_is_incremental(rs, layer));
+		assert_int_equal(disagreements(&run, rs, live, n_live, rp->n_packets / 8), 0);
+	}
+	/* A filter of the full compile deleted: compiled in full again. */
+	assert_int_equal(dfp_engine_txn_begin(eng), DFP_STATUS_SUCCESS);
+	assert_int_equal(dfp_engine_filter_delete_by_id(eng, run.filters[live[0]].id),
+		DFP_STATUS_SUCCESS);
+	memmove(&live[0], &live[1], (n_live - 1) * sizeof(*live));
+	n_live--;
+	commit(eng, &rs);
+	assert_false(layer_is_incremental(rs, layer));
+	assert_int_equal(disagreements(&run, rs, live, n_live, rp->n_packets / 4), 0);
+	printf("[ oracle ] %s seed 0x%" PRIx64 ": %u filters in full, %u more in %u commits "
+		"(%u of them compiled in full), then deletes; every row agreed\n",
+		dfp_engine_layer_name(layer), rp->seed, n_base, n_rest, commits, fulls);
+	assert_true(commits > fulls);
+
+	dfp_engine_destroy(eng);
+	free(rest);
+	free(live);
+	gen_run_free(&run);
+}
+
+static void
+test_incremental_commits_agree_with_the_oracle(void **state)
+{
+	static const struct gen_params rp[] = {
+		{.seed = 0x1ac0001, .n_filters = 1600, .n_packets = 8000, .tie_pool = 8},
+		{.seed = 0x1ac0002, .n_filters = 300, .n_packets = 4000, .tie_pool = 2},
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(rp); i++) {
+		run_incremental_round(DFP_LAYER_INBOUND_TRANSPORT_V4, &rp[i]);
+		run_incremental_round(DFP_LAYER_DATAGRAM_DATA_V6, &rp[i]);
+	}
+	run_incremental_round(DFP_LAYER_INBOUND_MAC_FRAME_ETHERNET, &rp[0]);
+}
+
 /* One condition, one packet, through a one-rule oracle. */
 static bool
 oracle_says(unsigned int family, const struct dfp_engine_cond *c, unsigned int n,
@@ -623,6 +810,7 @@ main(void)
 		cmocka_unit_test(test_oracle_agrees_on_random_v4_rules),
 		cmocka_unit_test(test_oracle_agrees_on_random_v6_rules),
 		cmocka_unit_test(test_oracle_agrees_on_random_mac_layer),
+		cmocka_unit_test(test_incremental_commits_agree_with_the_oracle),
 	};
 
 	/* DFP_TEST_FILTER=<glob> runs a subset (cmocka's own filter syntax). */
