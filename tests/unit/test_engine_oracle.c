@@ -549,9 +549,14 @@ run_incremental_round(uint16_t layer, const struct gen_params *rp)
 	rest = malloc(run.n_filters * sizeof(*rest));
 	assert_non_null(live);
 	assert_non_null(rest);
-	/* The last added sublayer only gets filters in the incremental commits. */
-	if (!run.sublayers[run.n_sublayers - 1].builtin)
-		late = (int)run.n_sublayers - 1;
+	/*
+	 * The heaviest added sublayer only gets filters in the incremental
+	 * commits: when it appears, every other sublayer's index moves.
+	 */
+	for (i = 0; i < run.n_sublayers; i++)
+		if (!run.sublayers[i].builtin &&
+				(late < 0 || run.sublayers[i].weight > run.sublayers[late].weight))
+			late = (int)i;
 	for (i = 0; i < run.n_filters; i++) {
 		if (i < run.n_filters * 3 / 4 && run.filters[i].sublayer != late)
 			live[n_live++] = i;
