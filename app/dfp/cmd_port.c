@@ -93,8 +93,9 @@ CMD_FN(cmd_clear_stats)
 }
 
 static void
-port_info(const struct dfp_conf_port *p)
+port_info(unsigned int index, const struct dfp_conf_port *p)
 {
+	struct dfp_dp_link rec;
 	struct rte_eth_dev_info di;
 	struct rte_eth_link link;
 	struct rte_ether_addr mac;
@@ -122,6 +123,9 @@ port_info(const struct dfp_conf_port *p)
 		app_printf("Link duplex: %s\n", link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ?
 			"full-duplex" : "half-duplex");
 	}
+	/* dfp's own record (the main thread polls every 100 ms while forwarding). */
+	if (dfp_dp_link_get(dfp_app->dp, index, &rec) == DFP_STATUS_SUCCESS)
+		app_printf("Link changes: %" PRIu64 " (down %" PRIu64 ")\n", rec.changes, rec.downs);
 	app_printf("Current number of RX queues: %u\n", p->rx_queues);
 	app_printf("Max possible RX queues: %u\n", di.max_rx_queues);
 	app_printf("Max possible TX queues: %u\n", di.max_tx_queues);
@@ -135,7 +139,7 @@ CMD_FN(cmd_show_info)
 	CMD_ARGS();
 	(void)a;
 	for (i = 0; i < dfp_app->conf->n_ports; i++)
-		port_info(&dfp_app->conf->ports[i]);
+		port_info(i, &dfp_app->conf->ports[i]);
 	app_status(DFP_STATUS_SUCCESS);
 }
 

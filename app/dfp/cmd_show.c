@@ -51,7 +51,7 @@ app_stats_emit(void (*emit)(void *arg, const char *line), void *arg)
 	struct app_callout *co;
 	char line[160];
 	unsigned int i;
-	uint64_t drops = 0, logq, logd;
+	uint64_t drops = 0, links = 0, logq, logd;
 
 	memset(&s, 0, sizeof(s));
 	if (dfp_app->dp != NULL)
@@ -74,12 +74,22 @@ app_stats_emit(void (*emit)(void *arg, const char *line), void *arg)
 	}
 	snprintf(line, sizeof(line), "held_now: %" PRIu64, s.held_now);
 	emit(arg, line);
+	for (i = 0; i < dfp_dp_n_ports(dfp_app->dp); i++) {
+		struct dfp_dp_link l;
+
+		if (dfp_dp_link_get(dfp_app->dp, i, &l) == DFP_STATUS_SUCCESS)
+			links += l.changes;
+	}
+	snprintf(line, sizeof(line), "link_changes: %" PRIu64, links);
+	emit(arg, line);
 	dfp_callout_stats_get(dfp_ctl_callouts(dfp_app->ctl), &cs);
 	snprintf(line, sizeof(line), "handles_in_use: %" PRIu64, cs.handles_in_use);
 	emit(arg, line);
 	snprintf(line, sizeof(line), "pended_now: %" PRIu64, cs.pended);
 	emit(arg, line);
 	snprintf(line, sizeof(line), "pend_timeouts: %" PRIu64, cs.pend_timeouts);
+	emit(arg, line);
+	snprintf(line, sizeof(line), "handles_orphaned: %" PRIu64, cs.handles_orphaned);
 	emit(arg, line);
 	snprintf(line, sizeof(line), "stale_handle_calls: %" PRIu64, cs.stale_handle_calls);
 	emit(arg, line);

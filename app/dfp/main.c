@@ -40,6 +40,16 @@ static struct dfp_app the_app = {
 };
 struct dfp_app *dfp_app = &the_app;
 
+/* --mbufs N (dfp extension): mbufs in the datapath's pool; 0 = sized from the ports. */
+static uint32_t opt_mbufs;
+
+/* Fewest mbufs --mbufs accepts: the pool's per-lcore cache needs 1.5 x 256 of them. */
+#define MBUFS_MIN 512u
+#define MBUFS_MAX (64u * 1024 * 1024)
+
+/* How often the main thread looks at the ports' links (iterations of its 10 ms loop). */
+#define LINK_POLL_EVERY 10
+
 void
 app_request_quit(int sig)
 {
@@ -66,9 +76,12 @@ usage(FILE *f, const char *prog)
 		"      --check-config     validate the configuration, print errors, exit 0/1\n"
 		"      --auto-start       start forwarding at once (default when not interactive)\n"
 		"      --no-auto-start    wait for the 'start' command (dfp extension)\n"
+		"      --mbufs N          mbufs in the packet pool, %u..%u (dfp extension;\n"
+		"                         default: sized from the ports' rings and workers)\n"
 		"  -h, --help             this text\n"
 		"EAL options may also come from the YAML 'eal:' list; the command line wins.\n"
-		"Exit status: 0 clean quit, 1 configuration error, 2 bad usage.\n", prog);
+		"Exit status: 0 clean quit, 1 configuration error, 2 bad usage.\n", prog,
+		MBUFS_MIN, MBUFS_MAX);
 }
 
 enum {
@@ -77,6 +90,7 @@ enum {
 	OPT_CHECK,
 	OPT_AUTO_START,
 	OPT_NO_AUTO_START,
+	OPT_MBUFS,
 };
 
 /* Parse the application options (after "--"). 0 ok, 1 help shown, -1 bad usage. */
@@ -91,9 +105,12 @@ parse_options(int argc, char **argv, struct app_options *o)
 		{"check-config", no_argument, NULL, OPT_CHECK},
 		{"auto-start", no_argument, NULL, OPT_AUTO_START},
 		{"no-auto-start", no_argument, NULL, OPT_NO_AUTO_START},
+		{"mbufs", required_argument, NULL, OPT_MBUFS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	unsigned long v;
+	char *end;
 	int c;
 
 	o->auto_start = -1;
@@ -108,6 +125,17 @@ parse_options(int argc, char **argv, struct app_options *o)
 		case OPT_CHECK: o->check_config = true; break;
 		case OPT_AUTO_START: o->auto_start = 1; break;
 		case OPT_NO_AUTO_START: o->auto_start = 0; break;
+		case OPT_MBUFS:
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-' ||
+					v < MBUFS_MIN || v > MBUFS_MAX) {
+				fprintf(stderr, "dfp: --mbufs '%s': a number of mbufs, %u..%u\n",
+					optarg, MBUFS_MIN, MBUFS_MAX);
+				return -1;
+			}
+			opt_mbufs = (uint32_t)v;
+			break;
 		case 'h': return 1;
 		case ':':
 			fprintf(stderr, "dfp: option '%s' needs a value\n", argv[optind - 1]);
@@ -271,6 +299,7 @@ start_up(void)
 		return EXIT_CONFIG;
 	}
 	app_config_dp(c, &dc);
+	dc.mbufs = opt_mbufs;
 	st = dfp_dp_create(&dc, dfp_app->ctl, &dfp_app->dp);
 	if (st != DFP_STATUS_SUCCESS) {
 		fprintf(stderr, "%s: ports or workers could not be set up: %s "
@@ -320,6 +349,7 @@ main(int argc, char **argv)
 	int split = argc, n_eal, rc, r;
 	pthread_t console;
 	bool console_started = false;
+	unsigned int link_tick = 0;
 	dfp_status_t st;
 
 	for (r = 1; r < argc; r++) {
@@ -412,6 +442,11 @@ main(int argc, char **argv)
 	while (rc == EXIT_OK && !dfp_app->quit) {
 		if (dfp_app->ctl != NULL)
 			dfp_callout_pend_expire(dfp_ctl_callouts(dfp_app->ctl));
+		/* Link changes: counted, logged (WARNING on down), shown by show port info. */
+		if (++link_tick >= LINK_POLL_EVERY) {
+			link_tick = 0;
+			dfp_dp_link_poll(dfp_app->dp);
+		}
 		app_log_drain();
 		usleep(10000);
 	}

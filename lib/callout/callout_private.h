@@ -50,4 +50,12 @@ void callout_handles_free(struct dfp_callout_rt *rt);
  */
 uint32_t callout_pend_default_action(struct dfp_callout_rt *rt, uint32_t callout_id);
 
+/*
+ * Count (once each) the classify handles of callout_id that were acquired
+ * and never released, adding them to the handles_orphaned counter; called
+ * when the callout is unregistered (registry.c), after its grace period.
+ * Returns the number newly counted. Control thread.
+ */
+unsigned int callout_handles_orphan(struct dfp_callout_rt *rt, uint32_t callout_id);
+
 #endif /* CALLOUT_PRIVATE_H */

@@ -349,6 +349,11 @@ struct dfp_callout_stats {
 	uint64_t stale_handle_calls; /**< Calls with a stale/double handle. */
 	uint64_t pend_timeouts;      /**< Pends completed by timeout. */
 	uint64_t ring_full;          /**< Completions refused for a full ring. */
+	uint64_t handles_orphaned;   /**< Handles a callout acquired and had not
+				      *   released when it was unregistered (each
+				      *   counted once; logged with the callout's
+				      *   name). They stay in use: a late release
+				      *   still frees them. */
 };
 
 /** Read the counters. Any thread. */

@@ -106,6 +106,7 @@ struct handle_entry {
 	uint32_t worker;
 	uint16_t layer_id;
 	uint8_t reauth;
+	uint8_t orphaned;        /* Counted by callout_handles_orphan(): reset at acquire. */
 	/* Read only by whoever owns the pend (COMPLETING): plain. */
 	uint64_t packet_tag;
 	const struct dfp_callout_pkt *pkt; /* Acquiring classification's context. */
@@ -128,6 +129,7 @@ struct callout_handles {
 	uint64_t stale;
 	uint64_t timeouts;
 	uint64_t ring_full;
+	uint64_t orphaned;
 };
 
 /* ---- Create / free ---- */
@@ -338,6 +340,7 @@ dfp_callout_handle_acquire(struct dfp_callout_rt *rt, const void *classify_conte
 	__atomic_store_n(&e->worker, pkt->worker, __ATOMIC_RELEASE);
 	__atomic_store_n(&e->layer_id, pkt->layer_id, __ATOMIC_RELEASE);
 	__atomic_store_n(&e->reauth, pkt->reauth ? 1 : 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->orphaned, 0, __ATOMIC_RELEASE);
 	e->packet_tag = pkt->packet_tag;
 	/* Only compared with callout_current_pkt by a pend on this same thread. */
 	e->pkt = pkt;
@@ -607,4 +610,50 @@ dfp_callout_stats_get(struct dfp_callout_rt *rt, struct dfp_callout_stats *out)
 	out->stale_handle_calls = __atomic_load_n(&hs->stale, __ATOMIC_RELAXED);
 	out->pend_timeouts = __atomic_load_n(&hs->timeouts, __ATOMIC_RELAXED);
 	out->ring_full = __atomic_load_n(&hs->ring_full, __ATOMIC_RELAXED);
+	out->handles_orphaned = __atomic_load_n(&hs->orphaned, __ATOMIC_RELAXED);
+}
+
+/*
+ * Handles of callout_id whose caller's reference is still held (never
+ * released), not counted before: mark and count them. A CAS on the flag
+ * counts each handle once however often its callout id is unregistered;
+ * the generation re-check skips an entry freed and reused meanwhile (its
+ * flag was reset by the acquire, so a later scan sees it afresh).
+ */
+unsigned int
+callout_handles_orphan(struct dfp_callout_rt *rt, uint32_t callout_id)
+{
+	struct callout_handles *hs = rt != NULL ? rt->handles : NULL;
+	struct handle_entry *e;
+	unsigned int n = 0;
+	uint8_t zero;
+	uint64_t w;
+	uint32_t i;
+
+	if (hs == NULL)
+		return 0;
+	for (i = 0; i < hs->n; i++) {
+		e = &hs->entries[i];
+		/* Acquire: pairs with acquire's release of ACQUIRED (the fields below). */
+		w = __atomic_load_n(&e->word, __ATOMIC_ACQUIRE);
+		if (w_state(w) == HS_FREE || (w & W_RELEASED))
+			continue;
+		if (__atomic_load_n(&e->callout_id, __ATOMIC_ACQUIRE) != callout_id)
+			continue;
+		zero = 0;
+		if (!__atomic_compare_exchange_n(&e->orphaned, &zero, 1, false, __ATOMIC_ACQ_REL,
+				__ATOMIC_ACQUIRE))
+			continue;
+		/* Released or reused meanwhile: not this callout's leak (undo the mark). */
+		w = __atomic_load_n(&e->word, __ATOMIC_ACQUIRE);
+		if (w_state(w) == HS_FREE || (w & W_RELEASED) ||
+				__atomic_load_n(&e->callout_id, __ATOMIC_ACQUIRE) != callout_id) {
+			__atomic_store_n(&e->orphaned, 0, __ATOMIC_RELEASE);
+			continue;
+		}
+		n++;
+	}
+	if (n != 0)
+		__atomic_fetch_add(&hs->orphaned, n, __ATOMIC_RELAXED);
+	return n;
 }

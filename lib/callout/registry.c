@@ -298,6 +298,7 @@ unregister_reg(struct dfp_callout_rt *rt, struct callout_reg *reg)
 {
 	struct callout_table *t, *old;
 	uint32_t expected = REG_REGISTERED;
+	unsigned int orphans;
 
 	/* Caller holds rt->lock. */
 	if (!__atomic_compare_exchange_n(&reg->state, &expected, REG_UNREGISTERING, false,
@@ -332,6 +333,16 @@ unregister_reg(struct dfp_callout_rt *rt, struct callout_reg *reg)
 	}
 	reg_unlink(rt, reg);
 	pthread_mutex_unlock(&rt->lock);
+	/*
+	 * Every FwpsAcquireClassifyHandle0 needs its FwpsReleaseClassifyHandle0
+	 * (spec §6.3): handles the callout still holds now are reported, by
+	 * name, and counted (handles_orphaned), not lost silently.
+	 */
+	orphans = callout_handles_orphan(rt, reg->id);
+	if (orphans != 0)
+		DFP_LOG(callout, WARNING, "callout %s (id %u) unregistered holding %u classify "
+			"handle(s) it never released (FwpsReleaseClassifyHandle0 missing)",
+			reg->name[0] != '\0' ? reg->name : "-", reg->id, orphans);
 	free(reg);
 	return DFP_STATUS_SUCCESS;
 }

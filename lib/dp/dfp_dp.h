@@ -330,6 +330,40 @@ const struct dfp_dp_port_conf *dfp_dp_port(const struct dfp_dp *dp, unsigned int
  */
 const uint8_t *dfp_dp_rss_key(unsigned int *len);
 
+/** A port's link as dfp_dp_link_poll() last saw it. */
+struct dfp_dp_link {
+	bool known;               /**< Polled at least once while running. */
+	bool up;                  /**< Link up. */
+	uint32_t speed_mbps;      /**< Speed (RTE_ETH_SPEED_NUM_*; 0 = none or unknown). */
+	uint64_t changes;         /**< Transitions (up to down or down to up) seen. */
+	uint64_t downs;           /**< Of which up to down. */
+};
+
+/**
+ * Look at every port's link once (rte_eth_link_get_nowait()) and record
+ * changes: each transition is counted and logged ("port NAME (ID): link
+ * down" at WARNING, "... link up" at NOTICE). The datapath keeps running
+ * through a link that goes down: what the PMD refuses to send is dropped
+ * and counted (TX_FULL), what it accepts is in its own statistics
+ * (`show port stats all`). The first poll of a port records its state
+ * without counting a change. Records are per DPDK port and start afresh
+ * at dfp_dp_create(); polls while the datapath is stopped do nothing
+ * (stopped ports read as down).
+ * @return the number of transitions seen by this poll.
+ * Control thread (one at a time); the ioctl or message a PMD needs for
+ * the link makes it unsuitable for workers.
+ */
+unsigned int dfp_dp_link_poll(struct dfp_dp *dp);
+
+/**
+ * A port's link record (see dfp_dp_link_poll()).
+ * @param index  0..dfp_dp_n_ports() - 1.
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL, index out of range).
+ * Any thread (relaxed loads: a poll in progress may be half seen).
+ */
+dfp_status_t dfp_dp_link_get(const struct dfp_dp *dp, unsigned int index,
+		struct dfp_dp_link *out);
+
 /** Sum of all workers' counters minus the cleared baseline. Any thread. */
 void dfp_dp_stats_get(struct dfp_dp *dp, struct dfp_dp_stats *out);
 

@@ -103,6 +103,21 @@ conf_validate(const struct dfp_dp_conf *c)
 	return DFP_STATUS_SUCCESS;
 }
 
+/*
+ * Per DPDK port id: written by the polling control thread (relaxed
+ * stores), read by any thread. Reset for a datapath's ports at create.
+ */
+static struct dfp_dp_link dp_links[RTE_MAX_ETHPORTS];
+
+static void
+link_reset(const struct dfp_dp *dp)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp->n_ports; i++)
+		memset(&dp_links[dp->ports[i].port_id], 0, sizeof(dp_links[0]));
+}
+
 /* Spread every (port, queue) over the workers, round robin. */
 static void
 assign_queues(struct dfp_dp *dp)
@@ -179,6 +194,7 @@ dfp_dp_create(const struct dfp_dp_conf *conf, struct dfp_ctl *ctl, struct dfp_dp
 		dp_worker_init(w);
 	}
 	assign_queues(dp);
+	link_reset(dp);
 	if (dp_ports_setup(dp) != 0) {
 		st = DFP_STATUS_INSUFFICIENT_RESOURCES;
 		goto out_free;
@@ -414,6 +430,65 @@ dfp_dp_wait_idle(struct dfp_dp *dp, uint32_t timeout_ms)
 		left_us = (deadline - now) * 1000000 / hz;
 		rte_delay_us_sleep((unsigned int)RTE_MIN(left_us + 1, (uint64_t)1000));
 	}
+}
+
+/* ---- Link state ---- */
+
+unsigned int
+dfp_dp_link_poll(struct dfp_dp *dp)
+{
+	struct rte_eth_link link;
+	struct dfp_dp_link *r;
+	unsigned int i, n = 0;
+	bool up;
+
+	if (!dfp_dp_is_running(dp))
+		return 0;
+	for (i = 0; i < dp->n_ports; i++) {
+		const struct dp_port *p = &dp->ports[i];
+
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(p->port_id, &link) != 0)
+			continue;
+		r = &dp_links[p->port_id];
+		up = link.link_status == RTE_ETH_LINK_UP;
+		__atomic_store_n(&r->speed_mbps, link.link_speed, __ATOMIC_RELAXED);
+		if (!r->known) {
+			__atomic_store_n(&r->up, up, __ATOMIC_RELAXED);
+			__atomic_store_n(&r->known, true, __ATOMIC_RELAXED);
+			continue;
+		}
+		if (up == r->up)
+			continue;
+		__atomic_store_n(&r->up, up, __ATOMIC_RELAXED);
+		__atomic_store_n(&r->changes, r->changes + 1, __ATOMIC_RELAXED);
+		if (!up)
+			__atomic_store_n(&r->downs, r->downs + 1, __ATOMIC_RELAXED);
+		n++;
+		if (up)
+			DFP_LOG(dp, NOTICE, "port %s (%u): link up, %s", p->name, p->port_id,
+				rte_eth_link_speed_to_str(link.link_speed));
+		else
+			DFP_LOG(dp, WARNING, "port %s (%u): link down (forwarding continues; "
+				"what the port cannot send is counted)", p->name, p->port_id);
+	}
+	return n;
+}
+
+dfp_status_t
+dfp_dp_link_get(const struct dfp_dp *dp, unsigned int index, struct dfp_dp_link *out)
+{
+	const struct dfp_dp_link *r;
+
+	if (dp == NULL || out == NULL || index >= dp->n_ports)
+		return DFP_STATUS_INVALID_PARAMETER;
+	r = &dp_links[dp->ports[index].port_id];
+	out->known = __atomic_load_n(&r->known, __ATOMIC_RELAXED);
+	out->up = __atomic_load_n(&r->up, __ATOMIC_RELAXED);
+	out->speed_mbps = __atomic_load_n(&r->speed_mbps, __ATOMIC_RELAXED);
+	out->changes = __atomic_load_n(&r->changes, __ATOMIC_RELAXED);
+	out->downs = __atomic_load_n(&r->downs, __ATOMIC_RELAXED);
+	return DFP_STATUS_SUCCESS;
 }
 
 /* ---- Statistics ---- */
