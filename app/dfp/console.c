@@ -56,7 +56,8 @@ client_flush(struct app_client *c)
 	c->len = 0;
 }
 
-static void
+/* A printf-like sink: the format attribute lets callers' formats be checked. */
+static void __attribute__((format(printf, 2, 0)))
 client_vprintf(struct app_client *c, const char *fmt, va_list ap)
 {
 	char line[2048];

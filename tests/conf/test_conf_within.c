@@ -50,7 +50,7 @@ put(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
-static void
+static void __attribute__((format(printf, 3, 4)))
 pathf(char *out, size_t size, const char *fmt, ...)
 {
 	va_list ap;
