@@ -176,9 +176,13 @@ CMD_FN(cmd_add)
 		app_fail(DFP_STATUS_INVALID_PARAMETER, "callout add needs key, layer and module");
 		return;
 	}
-	/* Plugins come from the YAML only (the operator's named paths). */
+	/*
+	 * Plugins come from the YAML only (the operator's named paths): a console
+	 * or socket line never makes dfp dlopen() a file, whose constructors
+	 * would run as dfp. Refused before anything is looked at.
+	 */
 	if (strncmp(module, "builtin:", 8) != 0) {
-		app_fail(DFP_STATUS_INVALID_PARAMETER, "the console adds built-in modules only "
+		app_fail(DFP_STATUS_ACCESS_DENIED, "the console adds built-in modules only "
 			"(builtin:NAME); plugins are declared in the YAML");
 		return;
 	}

@@ -3,7 +3,17 @@
  * Console family "txn": txn begin | txn commit | txn abort
  * (FwpmTransactionBegin0/Commit0/Abort0 on the client's session), and
  * config load FILE | config check FILE.
+ *
+ * `config load|check FILE` reads only files inside the directory of the
+ * start-up configuration (-f, or the bundled demo): the operator named that
+ * directory on the command line, a console or socket line cannot widen it.
+ * FILE is relative to that directory unless absolute; symlinks and `..` are
+ * resolved and checked (dfp_conf_load_within()); anything else gets
+ * STATUS_ACCESS_DENIED and changes nothing. The files it reads are the
+ * operator's, so plugin paths in them are honoured (README, deviations).
  */
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +47,27 @@ CMD_FN(cmd_txn)
 	cmd_done(st);
 }
 
+/* Load FILE confined to the start-up configuration's directory. */
+static dfp_status_t
+load_confined(const char *file, struct dfp_conf **out, struct dfp_conf_errors *errs)
+{
+	const char *start = dfp_app->conf != NULL ? dfp_app->conf->path : NULL;
+	char dir[PATH_MAX];
+
+	if (start == NULL || snprintf(dir, sizeof(dir), "%s", start) >= (int)sizeof(dir)) {
+		/* No start-up file to take a directory from: nothing is allowed. */
+		snprintf(errs->path, sizeof(errs->path), "%s", file);
+		errs->n = 1;
+		errs->e[0].pos.line = 0;
+		errs->e[0].pos.col = 0;
+		snprintf(errs->e[0].message, sizeof(errs->e[0].message),
+			"no configuration directory to read from");
+		return DFP_STATUS_ACCESS_DENIED;
+	}
+	/* dirname() works in place on the copy; "x.yaml" gives ".". */
+	return dfp_conf_load_within(dirname(dir), file, DFP_CONF_EXTERNAL_REFS, out, errs);
+}
+
 CMD_FN(cmd_config)
 {
 	struct dfp_conf_errors *errs = calloc(1, sizeof(*errs));
@@ -51,7 +82,7 @@ CMD_FN(cmd_config)
 		app_fail(DFP_STATUS_NO_MEMORY, "out of memory");
 		return;
 	}
-	st = dfp_conf_load(a->w2, DFP_CONF_EXTERNAL_REFS, &c, errs);
+	st = load_confined(a->w2, &c, errs);
 	if (st != DFP_STATUS_SUCCESS) {
 		for (i = 0; i < errs->n && i < DFP_CONF_MAX_ERRORS; i++)
 			app_printf("%s:%u:%u: %s\n", errs->path, errs->e[i].pos.line,
@@ -59,7 +90,8 @@ CMD_FN(cmd_config)
 		if (errs->n > DFP_CONF_MAX_ERRORS)
 			app_printf("... and %u more errors\n", errs->n - DFP_CONF_MAX_ERRORS);
 		free(errs);
-		app_fail(st == DFP_STATUS_OBJECT_NAME_NOT_FOUND ? st : DFP_STATUS_INVALID_PARAMETER,
+		app_fail(st == DFP_STATUS_OBJECT_NAME_NOT_FOUND || st == DFP_STATUS_ACCESS_DENIED ||
+			st == DFP_STATUS_NO_MEMORY ? st : DFP_STATUS_INVALID_PARAMETER,
 			"%s: nothing changed", a->w2);
 		return;
 	}
@@ -84,6 +116,6 @@ CMD_FN(cmd_config)
 CMD_INST(inst_txn, cmd_txn, "txn begin|commit|abort: an explicit transaction of this session",
 	T(tok_txn), T(tok_op));
 CMD_INST(inst_config, cmd_config, "config load|check FILE: apply (one transaction) or validate "
-	"a YAML file's sublayers, callouts and filters", T(tok_config), T(tok_load), T(tok_file));
+	"a YAML file's sublayers, callouts and filters (FILE in the -f file's directory)", T(tok_config), T(tok_load), T(tok_file));
 
 cmdline_parse_inst_t *cmd_txn_insts[] = {&inst_txn, &inst_config, NULL};

@@ -151,8 +151,8 @@ dfp_conf_load_within(const char *dir, const char *path, uint32_t flags, struct d
 		if (e == ENOENT && parent_real(name, real) && is_inside(rdir, real))
 			return refuse(errs, DFP_STATUS_OBJECT_NAME_NOT_FOUND, "cannot open: %s",
 				strerror_r(e, ebuf, sizeof(ebuf)));
-		return refuse(errs, DFP_STATUS_ACCESS_DENIED, "outside the allowed directory "
-			"%.100s (or not there)", rdir);
+		return refuse(errs, DFP_STATUS_ACCESS_DENIED, "not a file inside the allowed "
+			"directory %.100s", rdir);
 	}
 	if (!is_inside(rdir, real))
 		return refuse(errs, DFP_STATUS_ACCESS_DENIED, "resolves outside the allowed "

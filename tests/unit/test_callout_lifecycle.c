@@ -805,6 +805,46 @@ test_reregister_after_unregister_works(void **state)
 	assert_int_equal(c->n_classify, 2);
 }
 
+/*
+ * Regression (commit bafa3d2, found by fuzz_ctl_seq): a transaction deletes
+ * the callout's management object, the callout is unregistered while that
+ * transaction is open, and the transaction is aborted. The abort puts the
+ * object back with its run-time id, so the key must still own that id: the
+ * next registration gets it again (spec §1.8) and a filter naming the key
+ * reaches the registered callout instead of falling back to the
+ * unregistered-callout block (spec §10.24).
+ */
+static void
+test_unregister_in_txn_that_deleted_object_keeps_id_after_abort(void **state)
+{
+	struct lc *t = *state;
+	struct tco *c = tco_new(t, 14, 0, false);
+	struct dfp_engine_callout_info info;
+	struct dfp_engine_verdict v;
+	uint64_t fid;
+	uint32_t id;
+
+	id = tco_setup(c, L_DGRAM);
+	assert_int_equal(dfp_ctl_txn_begin(t->s, 0), DFP_STATUS_SUCCESS);
+	assert_int_equal(dfp_ctl_callout_delete_by_key(t->s, &c->desc.key), DFP_STATUS_SUCCESS);
+	assert_int_equal(dfp_ctl_callout_unregister_by_id(t->ctl, id), DFP_STATUS_SUCCESS);
+	c->registered = false;
+	assert_int_equal(dfp_ctl_txn_abort(t->s), DFP_STATUS_SUCCESS);
+	/* The object is back under its old id... */
+	assert_int_equal(dfp_ctl_callout_get(t->s, id, &info), DFP_STATUS_SUCCESS);
+	assert_true(dfp_guid_equal(&info.key, &c->desc.key));
+	/* ...and the key's next registration shares it. */
+	assert_int_equal(tco_register(c), id);
+	assert_true(dfp_callout_is_registered(t->rt, id));
+	c->action = DFP_ACTION_PERMIT;
+	fid = add_filter(t, L_DGRAM, DFP_ACTION_CALLOUT_TERMINATING, c, 0);
+	v = classify(t, L_DGRAM, -1);
+	assert_int_equal(v.action, DFP_ACTION_PERMIT);
+	assert_int_equal(v.filter_id, fid);
+	assert_int_equal(c->n_classify, 1);
+	assert_int_equal(c->seen_filter_callout, id);
+}
+
 /* ---- FWP_IN_USE: a concurrent register/unregister of the same callout ---- */
 
 /*
@@ -2384,6 +2424,7 @@ main(void)
 		T(test_unregistered_permit_if_unregistered_filter_permits),
 		T(test_unregistered_inspection_filter_skipped),
 		T(test_reregister_after_unregister_works),
+		T(test_unregister_in_txn_that_deleted_object_keeps_id_after_abort),
 		T(test_unregister_while_unregistering_in_use),
 		T(test_register_while_registering_in_use),
 		T(test_control_lookup_during_other_publish_is_race_free),
