@@ -21,7 +21,12 @@ enum bench_mode {
 	BENCH_MODE_PIPELINE,      /* One worker running the datapath. */
 	BENCH_MODE_COMMIT,        /* Control plane: N filter adds and a commit through lib/ctl. */
 	BENCH_MODE_MEMORY,        /* A flow table of `capacity` entries, filled: bytes per flow. */
+	BENCH_MODE_ADD_LATENCY,   /* Pipeline running: one BLOCK filter added until enforced. */
+	BENCH_MODE_PEND_LATENCY,  /* A pended flow's completion until its held packets leave. */
 };
+
+/* Most layers one rule set is loaded at (--layer L1,L2,...). */
+#define BENCH_MAX_LAYERS 8
 
 /* Which 5-tuples the pipeline sees. */
 enum bench_flows {
@@ -51,6 +56,13 @@ struct bench_opts {
 	char json_path[4096];     /* Also write the results as JSON here (report.h). */
 	uint32_t capacity;        /* Memory: flow table capacity. */
 	unsigned int singles;     /* Commit: single-filter add/delete commits timed afterwards. */
+	uint16_t layers[BENCH_MAX_LAYERS]; /* Pipeline: every layer of --layer (layer = the first). */
+	unsigned int n_layers;    /* Entries of layers (0: layer alone). */
+	bool ring_ports;          /* Pipeline: the net_ring loop instead of two net_null ports. */
+	unsigned int frame_size;  /* net_null frame length in bytes. */
+	bool count;               /* Pipeline: the count callout (ALE_FLOW_ESTABLISHED_V4 with
+				   * its STREAM_V4 and DATAGRAM_DATA_V4 companions). */
+	unsigned int samples;     /* Latency modes: samples; 0 = the mode's default. */
 };
 
 /* A named figure a mode adds to its result (bench_result_metric()). */
@@ -113,6 +125,12 @@ void bench_result_init(struct bench_result *r, const struct bench_opts *o, uint3
 
 /* Add a named figure to r (dropped when BENCH_MAX_METRICS are in use). */
 void bench_result_metric(struct bench_result *r, const char *name, double value);
+
+/* Filter add to enforcement, pend to completion (latency.c); results written (0 on failure). */
+unsigned int bench_add_latency_run(const struct bench_opts *o, const struct bench_set *set,
+		struct bench_result res[BENCH_MAX_RESULTS]);
+unsigned int bench_pend_latency_run(const struct bench_opts *o, const struct bench_set *set,
+		struct bench_result res[BENCH_MAX_RESULTS]);
 
 /* Control plane (ctlplane.c): 0, or -1 after printing why. */
 int bench_commit_run(const struct bench_opts *o);

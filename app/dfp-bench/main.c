@@ -44,15 +44,27 @@ usage(const char *prog)
 		"                      transaction through lib/ctl, then committed; times,\n"
 		"                      peak RSS and RSS per filter\n"
 		"  --mode memory       a flow table of --capacity entries, filled: bytes per flow\n"
+		"  --mode add-latency  pipeline running known flows: one BLOCK filter added at\n"
+		"                      INBOUND_TRANSPORT_V4 (auto-commit) until the worker drops\n"
+		"                      a packet for it; then deleted; --samples times\n"
+		"  --mode pend-latency verdict callout pends each new flow; its completion until\n"
+		"                      the held packets are transmitted; --samples times\n"
 		"  --all               the standard set of measurements (BENCHMARKS.md)\n"
 		"  --rules NAME|PATH   ClassBench rule set: a name under\n"
 		"                      <shared>/data/classbench/wustl, a path, or 'none'\n"
 		"                      (default %s)\n"
 		"  --trace PATH        header trace (default: the rule file + '_trace';\n"
 		"                      %s_trace for 'none')\n"
-		"  --layer L           where the filters go: transport (INBOUND_TRANSPORT_V4,\n"
+		"  --layer L[,L...]    where the filters go: transport (INBOUND_TRANSPORT_V4,\n"
 		"                      default), ippacket (INBOUND_IPPACKET_V4), ale\n"
-		"                      (ALE_AUTH_RECV_ACCEPT_V4), or any layer name\n"
+		"                      (ALE_AUTH_RECV_ACCEPT_V4), or any layer name; pipeline:\n"
+		"                      a list loads the rule set at each\n"
+		"  --ports null|ring   pipeline: two net_null ports, both generating (default),\n"
+		"                      or two net_ring ports wired in a loop\n"
+		"  --size N            net_null frame bytes, 60..1514 (default 64)\n"
+		"  --count             pipeline: the count callout at ALE_FLOW_ESTABLISHED_V4\n"
+		"                      with its STREAM_V4 and DATAGRAM_DATA_V4 filters\n"
+		"  --samples N         latency modes: samples (default add 20, pend 200)\n"
 		"  --flows known|new   pipeline: N existing flows in turn, or a new 5-tuple\n"
 		"                      every packet (default known)\n"
 		"  --nflows N          known flows (default 1024)\n"
@@ -197,6 +209,28 @@ parse_layer(const char *s)
 	return dfp_engine_layer_from_name(s);
 }
 
+/* --layer L[,L...]: o->layer is the first, o->layers all of them. Returns 0 or -1. */
+static int
+parse_layers(const char *arg, struct bench_opts *o)
+{
+	char buf[512], *tok, *save = NULL;
+	int rc;
+
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
+		return -1;
+	o->n_layers = 0;
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		rc = parse_layer(tok);
+		if (rc < 0 || o->n_layers == BENCH_MAX_LAYERS)
+			return -1;
+		o->layers[o->n_layers++] = (uint16_t)rc;
+	}
+	if (o->n_layers == 0)
+		return -1;
+	o->layer = o->layers[0];
+	return 0;
+}
+
 /*
  * Resolve the rule set's name and the rule and trace paths ("none": trace
  * only). Returns 0, or -1 if a path does not fit.
@@ -232,6 +266,8 @@ set_rules(struct bench_opts *o, const char *rules, const char *trace)
 static void
 defaults_apply(struct bench_opts *o)
 {
+	if (o->samples == 0)
+		o->samples = o->mode == BENCH_MODE_PEND_LATENCY ? 200 : 20;
 	if (o->mode == BENCH_MODE_CLASSIFY) {
 		if (o->warmup == 0)
 			o->warmup = 1000000;
@@ -264,6 +300,7 @@ opts_default(struct bench_opts *o)
 	o->prefault = true;
 	o->capacity = 1u << 20;
 	o->singles = 5;
+	o->frame_size = 64;
 }
 
 /* ---- Running ---- */
@@ -334,6 +371,10 @@ run_one(struct bench_opts o, struct bench_result *res, unsigned int *n_res)
 		return -1;
 	if (o.mode == BENCH_MODE_CLASSIFY)
 		n = bench_classify_run(&o, &set, &res[*n_res]);
+	else if (o.mode == BENCH_MODE_ADD_LATENCY)
+		n = bench_add_latency_run(&o, &set, &res[*n_res]);
+	else if (o.mode == BENCH_MODE_PEND_LATENCY)
+		n = bench_pend_latency_run(&o, &set, &res[*n_res]);
 	else
 		n = bench_pipeline_run(&o, &set, &res[*n_res]);
 	bench_set_free(&set);
@@ -416,6 +457,10 @@ main(int argc, char **argv)
 		{"json", required_argument, NULL, 'j'},
 		{"capacity", required_argument, NULL, 'c'},
 		{"singles", required_argument, NULL, 'S'},
+		{"ports", required_argument, NULL, 'o'},
+		{"size", required_argument, NULL, 'z'},
+		{"count", no_argument, NULL, 'C'},
+		{"samples", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -448,6 +493,10 @@ main(int argc, char **argv)
 				o.mode = BENCH_MODE_COMMIT;
 			else if (strcmp(optarg, "memory") == 0)
 				o.mode = BENCH_MODE_MEMORY;
+			else if (strcmp(optarg, "add-latency") == 0)
+				o.mode = BENCH_MODE_ADD_LATENCY;
+			else if (strcmp(optarg, "pend-latency") == 0)
+				o.mode = BENCH_MODE_PEND_LATENCY;
 			else
 				goto bad_usage;
 			break;
@@ -461,10 +510,8 @@ main(int argc, char **argv)
 			trace = optarg;
 			break;
 		case 'l':
-			rc = parse_layer(optarg);
-			if (rc < 0)
+			if (parse_layers(optarg, &o) != 0)
 				goto bad_usage;
-			o.layer = (uint16_t)rc;
 			break;
 		case 'f':
 			if (strcmp(optarg, "known") == 0)
@@ -536,6 +583,27 @@ main(int argc, char **argv)
 			if (parse_u64(optarg, 1000, &v) != 0)
 				goto bad_usage;
 			o.singles = (unsigned int)v;
+			break;
+		case 'o':
+			if (strcmp(optarg, "null") == 0)
+				o.ring_ports = false;
+			else if (strcmp(optarg, "ring") == 0)
+				o.ring_ports = true;
+			else
+				goto bad_usage;
+			break;
+		case 'z':
+			if (parse_u64(optarg, 1514, &v) != 0 || v < 60)
+				goto bad_usage;
+			o.frame_size = (unsigned int)v;
+			break;
+		case 'C':
+			o.count = true;
+			break;
+		case 'N':
+			if (parse_u64(optarg, 1000000, &v) != 0 || v == 0)
+				goto bad_usage;
+			o.samples = (unsigned int)v;
 			break;
 		case 'h':
 			usage(argv[0]);
