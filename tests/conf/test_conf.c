@@ -751,6 +751,74 @@ test_many_filters(void **state)
 }
 
 /*
+ * Every number that sizes an allocation or bounds a loop is accepted at both
+ * ends of its range (tests/conf/bad holds the values just outside:
+ * flows-*, rx-queues-too-many, lcore-too-large, burst-zero, bad-burst,
+ * sublayer-weight-too-large, port-id-too-large, weight-range-16,
+ * too-many-params).
+ */
+static void
+test_numbers_at_their_limits_accepted(void **state)
+{
+	static const char hi[] =
+		"version: 1\n"
+		"ports:\n"
+		"  - {name: wan, port: 65535, role: outside, peer: lan, rx_queues: 16}\n"
+		"  - {name: lan, port: 0, role: inside, peer: wan, rx_queues: 1}\n"
+		"workers: {lcores: [0, 1023], burst: 64}\n"
+		"flows: {capacity: 16777216, idle_timeout_s: 86400, hold_packets: 4096,\n"
+		"        pend_timeout_ms: 3600000}\n"
+		"sublayers:\n"
+		"  - {name: top, weight: 65535}\n"
+		"  - {name: bottom, weight: 0}\n"
+		"filters:\n"
+		"  - {name: r15, layer: STREAM_V4, action: block, weight: {range: 15}}\n"
+		"  - {name: w64, layer: STREAM_V4, action: block, weight: 18446744073709551615}\n";
+	static const char lo[] =
+		"version: 1\n"
+		"workers: {lcores: [1], burst: 1}\n"
+		"flows: {capacity: 64, idle_timeout_s: 1, hold_packets: 1, pend_timeout_ms: 1}\n";
+	struct dfp_conf *c;
+	char text[4096];
+	size_t len;
+	unsigned int i;
+
+	(void)state;
+	c = load_ok(hi, 0);
+	assert_int_equal(c->ports[0].port_id, 65535);
+	assert_int_equal(c->ports[0].rx_queues, 16);
+	assert_int_equal(c->workers.lcores[1], 1023);
+	assert_int_equal(c->workers.burst, 64);
+	assert_int_equal(c->flows.capacity, 16777216);
+	assert_int_equal(c->flows.idle_timeout_s, 86400);
+	assert_int_equal(c->flows.hold_packets, 4096);
+	assert_int_equal(c->flows.pend_timeout_ms, 3600000);
+	assert_int_equal(c->sublayers[0].weight, 65535);
+	assert_int_equal(c->filters[0].spec.weight_type, DFP_ENGINE_WEIGHT_RANGE);
+	assert_int_equal(c->filters[0].spec.weight, 15);
+	assert_true(c->filters[1].spec.weight == UINT64_MAX);
+	dfp_conf_free(c);
+	c = load_ok(lo, 0);
+	assert_int_equal(c->workers.burst, 1);
+	assert_int_equal(c->flows.capacity, 64);
+	assert_int_equal(c->flows.idle_timeout_s, 1);
+	assert_int_equal(c->flows.hold_packets, 1);
+	assert_int_equal(c->flows.pend_timeout_ms, 1);
+	dfp_conf_free(c);
+	/* 64 params: the most a callout takes. */
+	len = (size_t)snprintf(text, sizeof(text), "version: 1\ncallouts:\n  - name: c\n"
+		"    key: 9b7c0f7e-1c1d-4e51-8a0a-3f6f2d8c1b22\n"
+		"    layer: ALE_FLOW_ESTABLISHED_V4\n    module: \"builtin:count\"\n    params: {");
+	for (i = 0; i < DFP_CONF_MAX_PARAMS; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%sp%u: %u",
+			i == 0 ? "" : ", ", i, i);
+	snprintf(text + len, sizeof(text) - len, "}\n");
+	c = load_ok(text, 0);
+	assert_int_equal(c->callouts[0].n_params, DFP_CONF_MAX_PARAMS);
+	dfp_conf_free(c);
+}
+
+/*
  * Random damage to a good file (bytes replaced, inserted, deleted, lines
  * cut): never a crash or a leak (ASan), always SUCCESS with no error or
  * INVALID_PARAMETER with errors positioned inside the text.
@@ -1256,6 +1324,7 @@ main(void)
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_load_rejects_bad_arguments),
 		cmocka_unit_test(test_many_filters),
+		cmocka_unit_test(test_numbers_at_their_limits_accepted),
 		cmocka_unit_test(test_mutations_fail_cleanly),
 		cmocka_unit_test(test_bad_corpus),
 		cmocka_unit_test(test_reference_config_loads),
