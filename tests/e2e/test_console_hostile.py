@@ -20,6 +20,7 @@ sys.dont_write_bytecode = True
 import dfpe2e as e  # noqa: E402
 
 INVALID = "STATUS_INVALID_PARAMETER"
+DENIED = "STATUS_ACCESS_DENIED"
 ANSWER_TIMEOUT_S = 2.0   # a hostile line gets its status at once or never
 # Follows every hostile line in the --cmdline-file: a well-formed command with a
 # failure status of its own (checked over the socket first), so that stdout's
@@ -127,6 +128,19 @@ LINES = [
     (b"filter delete no-such-filter", FAIL),
     (b"callout register no-such-callout", FAIL),
     (b"config load /nonexistent/dfpe2e.yaml", FAIL),
+    # Files outside the configuration's directory; a plugin from a console line.
+    (b"config load ../../../../../../../../etc/passwd", DENIED),
+    (b"config check /etc/shadow", DENIED),
+    (b"config load /dev/zero", DENIED),
+    (b"config check /proc/self/mem", DENIED),
+    (b"callout add p key 9b7c0f7e-1c1d-4e51-8a0a-3f6f2d8c1b99 layer ALE_AUTH_CONNECT_V4 "
+     b"module /lib/x86_64-linux-gnu/libc.so.6", DENIED),
+    # Numbers just outside their ranges, 2^64 and negative ones (test_console_ranges
+    # has both edges of each).
+    (b"wait idle 3600001", INVALID),
+    (b"show flows limit 18446744073709551616", INVALID),
+    (b"sublayer add big weight 65536", INVALID),
+    (b"callout unregister id -1", INVALID),
     (b"txn commit", FAIL),
     (b"txn abort", FAIL),
 ]
