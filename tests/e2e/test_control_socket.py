@@ -55,7 +55,7 @@ def stale_socket(path):
 
 
 def as_other_user(path):
-    """Connect as uid/gid NOBODY (a forked child), send `show stats`, return all it got."""
+    """Connect as uid/gid NOBODY (a forked child); everything it reads until EOF."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -68,7 +68,8 @@ def as_other_user(path):
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.settimeout(10)
             s.connect(path)
-            s.sendall(b"show stats\n")
+            # Nothing is sent: the refusal comes at accept (a client that was
+            # served instead would wait for its prompt-less session and time out).
             while True:
                 x = s.recv(4096)
                 if not x:
@@ -116,7 +117,6 @@ def main(t):
         out = as_other_user(path)
         e.check("status: STATUS_ACCESS_DENIED (0xC0000022)" in out,
                 "a client of uid %d was not refused: %r" % (NOBODY, out))
-        e.check("rx_packets" not in out, "a client of another uid got statistics: %r" % out)
         os.chmod(t.tmp, 0o700)
         c.cmd("show stats")
     else:
