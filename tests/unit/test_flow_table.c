@@ -834,7 +834,7 @@ race_check(void *arg, const struct dfp_flow_info *f)
 	keyn(n, &k);
 	if (memcmp(&k, &f->key, sizeof(k)) != 0 || f->bytes[0] % 64 != 0)
 		r->bad++;
-	r->seen++;
+	__atomic_store_n(&r->seen, r->seen + 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -879,7 +879,13 @@ test_flow_snapshots_race_free_while_owner_inserts_counts_and_ends(void **state)
 	r->t = x->t;
 	assert_int_equal(pthread_create(&th, NULL, race_reader, r), 0);
 	deadline = ms_now() + RACE_MS;
-	for (ops = 0; ops < RACE_OPS && (ops % 256 != 0 || ms_now() < deadline); ops++) {
+	/*
+	 * Until RACE_OPS or RACE_MS, and on a loaded machine until the reader
+	 * has taken a snapshot at all (bounded: RACE_MS more).
+	 */
+	for (ops = 0; ops % 256 != 0 || (ops < RACE_OPS && ms_now() < deadline) ||
+			(__atomic_load_n(&r->seen, __ATOMIC_RELAXED) == 0 &&
+			 ms_now() < deadline + RACE_MS); ops++) {
 		i = ops % CAPACITY;
 		if (live[i] != NULL && (ops / CAPACITY) % 3 == 0) {
 			dfp_flow_end(x->t, live[i]);
