@@ -394,29 +394,151 @@ cpkt_set_flow(struct dp_worker *w, struct dp_pkt *p, struct dfp_flow *f)
 
 /* ---- Classification helpers ---- */
 
-/* Classify the live packets of `sel` at one layer; drop the blocked ones. */
+/* Drop a packet a filter blocked (verdict flags DFP_ENGINE_VERDICT_F_*). */
+static inline void
+pkt_block(struct dp_worker *w, struct dp_pkt *p, uint32_t flags)
+{
+	STAT_ADD(w, vetoes, (flags & DFP_ENGINE_VERDICT_F_VETO) != 0);
+	pkt_drop(w, p, (flags & DFP_ENGINE_VERDICT_F_ABSORB) ?
+		DFP_DP_DROP_FILTER_ABSORB : DFP_DP_DROP_FILTER_BLOCK);
+}
+
+/*
+ * Classify the live packets of `sel` at one layer; drop the blocked ones.
+ * out, if not NULL, receives the n verdicts.
+ */
 static void
 classify_group(struct dp_worker *w, struct dp_burst *b, uint16_t layer, struct dp_pkt **sel,
-		unsigned int n)
+		unsigned int n, struct dfp_engine_verdict *out)
 {
 	const struct dfp_engine_values *vals[DP_BURST_MAX];
-	struct dfp_engine_verdict out[DP_BURST_MAX];
+	struct dfp_engine_verdict scratch[DP_BURST_MAX];
 	void *ctxs[DP_BURST_MAX];
 	unsigned int i;
 
 	if (n == 0 || dfp_engine_ruleset_filter_count(b->rs, layer) == 0)
 		return;
+	if (out == NULL)
+		out = scratch;
 	for (i = 0; i < n; i++) {
 		vals[i] = &sel[i]->values;
 		ctxs[i] = &sel[i]->cpkt;
 	}
 	dfp_engine_classify_burst(b->rs, layer, vals, ctxs, n, &w->env, out);
+	for (i = 0; i < n; i++)
+		if (out[i].action == DFP_ACTION_BLOCK)
+			pkt_block(w, sel[i], out[i].flags);
+}
+
+/*
+ * Kept verdicts of the per-packet layers.
+ *
+ * IPPACKET and TRANSPORT classify every packet, but where a layer's verdict
+ * can only depend on what the flow key fixes, a known flow keeps the
+ * verdict its packets got (struct dfp_flow_state.vc) and later packets use
+ * it instead of a lookup: the layer has no callout filter (a callout sees
+ * every packet) and its conditions use only VC_FIELDS. The packet's
+ * direction within its flow is part of an entry (the values come from its
+ * addresses), and ICMP flows keep nothing (type and code ride in the port
+ * fields but not in the key). The entries hold while the ruleset's four
+ * per-packet layers of the family have the versions they had: vc_tag is the
+ * highest of them, and any commit that changes one gives it a newer one. A
+ * kept verdict counts its filter's hit and drops like a classification.
+ *
+ * Entry: bit 31 valid, 30 flow direction, 29 block, 28 absorb, 27 veto,
+ * 0-26 the deciding filter's hit slot (a larger slot is not kept).
+ */
+#define VC_FIELDS ((UINT32_C(1) << DFP_FIELD_IP_PROTOCOL) | \
+	(UINT32_C(1) << DFP_FIELD_IP_LOCAL_ADDRESS) | (UINT32_C(1) << DFP_FIELD_IP_REMOTE_ADDRESS) | \
+	(UINT32_C(1) << DFP_FIELD_IP_LOCAL_ADDRESS_TYPE) | (UINT32_C(1) << DFP_FIELD_IP_LOCAL_PORT) | \
+	(UINT32_C(1) << DFP_FIELD_IP_REMOTE_PORT) | (UINT32_C(1) << DFP_FIELD_DIRECTION) | \
+	(UINT32_C(1) << DFP_FIELD_VLAN_ID))
+#define VC_VALID (UINT32_C(1) << 31)
+#define VC_FDIR_SHIFT 30
+#define VC_BLOCK (UINT32_C(1) << 29)
+#define VC_ABSORB (UINT32_C(1) << 28)
+#define VC_VETO (UINT32_C(1) << 27)
+#define VC_SLOT_MAX ((UINT32_C(1) << 27) - 1)
+
+/* The tag of the kept verdicts of one family under a ruleset. */
+static uint64_t
+vc_tag(const struct dfp_engine_ruleset *rs, unsigned int family)
+{
+	uint64_t t = 0;
+	unsigned int in;
+
+	for (in = 0; in < 2; in++) {
+		t = RTE_MAX(t, dfp_engine_ruleset_layer_version(rs, layer_ip(in, family)));
+		t = RTE_MAX(t, dfp_engine_ruleset_layer_version(rs, layer_transport(in, family)));
+	}
+	return t;
+}
+
+/* The flow whose kept verdicts a packet may use, or NULL. */
+static inline struct dfp_flow_state *
+vc_state(const struct dp_pkt *p)
+{
+	if (!p->keyed || p->found == NULL || p->info.proto == IPPROTO_ICMP ||
+			p->info.proto == IPPROTO_ICMPV6)
+		return NULL;
+	return dfp_flow_state(p->found);
+}
+
+/* Per-packet layer `layer` (kind 0 IPPACKET, 1 TRANSPORT) over sel, using kept verdicts. */
+static void
+classify_kept(struct dp_worker *w, struct dp_burst *b, uint16_t layer, unsigned int kind,
+		unsigned int family, struct dp_pkt **sel, unsigned int n)
+{
+	struct dfp_engine_verdict out[DP_BURST_MAX];
+	struct dp_pkt *miss[DP_BURST_MAX];
+	unsigned int e = kind * 2 + (b->inbound ? 1 : 0);
+	unsigned int i, nm = 0;
+	uint32_t fields;
+	uint64_t tag;
+
+	if (n == 0 || !dfp_engine_ruleset_layer_static(b->rs, layer, &fields) ||
+			(fields & ~VC_FIELDS) != 0) {
+		classify_group(w, b, layer, sel, n, NULL);
+		return;
+	}
+	tag = vc_tag(b->rs, family);
 	for (i = 0; i < n; i++) {
-		if (out[i].action != DFP_ACTION_BLOCK)
+		struct dp_pkt *p = sel[i];
+		struct dfp_flow_state *st = vc_state(p);
+		uint32_t v, slot;
+
+		if (st == NULL || st->vc_tag != tag || !((v = st->vc[e]) & VC_VALID) ||
+				((v >> VC_FDIR_SHIFT) & 1) != (uint32_t)p->fdir) {
+			miss[nm++] = p;
 			continue;
-		STAT_ADD(w, vetoes, (out[i].flags & DFP_ENGINE_VERDICT_F_VETO) != 0);
-		pkt_drop(w, sel[i], (out[i].flags & DFP_ENGINE_VERDICT_F_ABSORB) ?
-			DFP_DP_DROP_FILTER_ABSORB : DFP_DP_DROP_FILTER_BLOCK);
+		}
+		slot = v & VC_SLOT_MAX;
+		if (w->env.hits != NULL && slot != 0)
+			__atomic_store_n(&w->env.hits[slot],
+				__atomic_load_n(&w->env.hits[slot], __ATOMIC_RELAXED) + 1,
+				__ATOMIC_RELAXED);
+		if (v & VC_BLOCK)
+			pkt_block(w, p, ((v & VC_ABSORB) ? DFP_ENGINE_VERDICT_F_ABSORB : 0) |
+				((v & VC_VETO) ? DFP_ENGINE_VERDICT_F_VETO : 0));
+	}
+	if (nm == 0)
+		return;
+	classify_group(w, b, layer, miss, nm, out);
+	for (i = 0; i < nm; i++) {
+		struct dfp_flow_state *st = vc_state(miss[i]);
+		uint32_t v;
+
+		if (st == NULL || out[i].hit_slot > VC_SLOT_MAX)
+			continue;
+		v = VC_VALID | (uint32_t)miss[i]->fdir << VC_FDIR_SHIFT | out[i].hit_slot;
+		if (out[i].action == DFP_ACTION_BLOCK)
+			v |= VC_BLOCK | ((out[i].flags & DFP_ENGINE_VERDICT_F_ABSORB) ? VC_ABSORB : 0) |
+				((out[i].flags & DFP_ENGINE_VERDICT_F_VETO) ? VC_VETO : 0);
+		if (st->vc_tag != tag) {
+			st->vc_tag = tag;
+			memset(st->vc, 0, sizeof(st->vc));
+		}
+		st->vc[e] = v;
 	}
 }
 
@@ -1291,7 +1413,9 @@ burst_run(struct dp_worker *w, struct dp_burst *b, uint64_t now)
 		if (!b->pkts[i].dead)
 			sel[0][n_sel[0]++] = &b->pkts[i];
 	classify_group(w, b, inbound ? DFP_LAYER_INBOUND_MAC_FRAME_ETHERNET :
-		DFP_LAYER_OUTBOUND_MAC_FRAME_ETHERNET, sel[0], n_sel[0]);
+		DFP_LAYER_OUTBOUND_MAC_FRAME_ETHERNET, sel[0], n_sel[0], NULL);
+	/* The burst's flows, for the kept verdicts and then for pass 2. */
+	flows_lookup(w, b);
 
 	for (fam = 0; fam < 2; fam++) {
 		unsigned int family = fam == 0 ? 4 : 6;
@@ -1305,7 +1429,7 @@ burst_run(struct dp_worker *w, struct dp_burst *b, uint64_t now)
 				continue;
 			sel[0][n_sel[0]++] = p;
 		}
-		classify_group(w, b, layer_ip(inbound, family), sel[0], n_sel[0]);
+		classify_kept(w, b, layer_ip(inbound, family), 0, family, sel[0], n_sel[0]);
 		for (i = 0; i < n_sel[0]; i++) {
 			struct dp_pkt *p = sel[0][i];
 
@@ -1314,11 +1438,10 @@ burst_run(struct dp_worker *w, struct dp_burst *b, uint64_t now)
 					(p->info.frag & DFP_DP_FRAG_FIRST)))
 				sel[1][n_sel[1]++] = p;
 		}
-		classify_group(w, b, layer_transport(inbound, family), sel[1], n_sel[1]);
+		classify_kept(w, b, layer_transport(inbound, family), 1, family, sel[1], n_sel[1]);
 	}
 
 	/* Pass 2: non-IP frames go straight to the peer; IP packets walk their flow. */
-	flows_lookup(w, b);
 	batch_begin(&b->batch, b->rs);
 	for (i = 0; i < b->n; i++) {
 		struct dp_pkt *p = &b->pkts[i];

@@ -585,6 +585,21 @@ uint64_t dfp_engine_ruleset_generation(const struct dfp_engine_ruleset *rs);
  */
 uint64_t dfp_engine_ruleset_layer_version(const struct dfp_engine_ruleset *rs, uint16_t layer_id);
 
+/**
+ * What the verdicts at a layer can depend on, for callers that keep a
+ * verdict per flow (lib/dp's per-packet layers).
+ *
+ * @param fields  receives the fields the layer's filter conditions use,
+ *                bit (1 << enum dfp_field) each (bit 31: a field outside
+ *                enum dfp_field); 0 for a layer without filters.
+ * @return true if the layer has filters and none of them is a callout: a
+ *         verdict there is then a function of those fields' values alone
+ *         (and of the layer's version, dfp_engine_ruleset_layer_version()).
+ * Any thread.
+ */
+bool dfp_engine_ruleset_layer_static(const struct dfp_engine_ruleset *rs, uint16_t layer_id,
+		uint32_t *fields);
+
 /** Number of filters at a layer in a ruleset. Any thread. */
 uint32_t dfp_engine_ruleset_filter_count(const struct dfp_engine_ruleset *rs, uint16_t layer_id);
 

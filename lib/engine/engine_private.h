@@ -95,6 +95,9 @@ struct engine_layer_rt {
 	uint32_t n_sublayers;
 	const struct engine_sublayer_rt *sublayers;
 	struct engine_lookup *lookup;  /* The compiled classifier. */
+	uint32_t fields;         /* Fields its filters' conditions use (1 << enum dfp_field;
+				  * bit 31: one the compiler does not know). */
+	uint32_t n_callouts;     /* Callout filters. */
 	uint32_t refcnt;         /* Rulesets sharing it (control thread only). */
 };
 

@@ -206,6 +206,15 @@ layer_compile(struct dfp_engine *eng, uint16_t layer_id, uint64_t generation,
 		b->rt.lookup = engine_lookup_build(&in, &st);
 	if (b->rt.lookup == NULL)
 		goto out_free_block;
+	for (i = 0; i < n; i++) {
+		const struct dfp_engine_filter_rt *fr = b->filters[i];
+		uint32_t c;
+
+		for (c = 0; c < fr->n_conds; c++)
+			b->rt.fields |= fr->conds[c].field < DFP_FIELD_COUNT ?
+				UINT32_C(1) << fr->conds[c].field : UINT32_C(1) << 31;
+	}
+	b->rt.n_callouts = n_co;
 	b->rt.layer_id = layer_id;
 	b->rt.family = in.family;
 	b->rt.generation = generation;
@@ -291,4 +300,18 @@ dfp_engine_ruleset_layer_version(const struct dfp_engine_ruleset *rs, uint16_t l
 	if (rs == NULL || layer_id >= DFP_LAYER_ID_MAX || rs->layers[layer_id] == NULL)
 		return 0;
 	return rs->layers[layer_id]->generation;
+}
+
+bool
+dfp_engine_ruleset_layer_static(const struct dfp_engine_ruleset *rs, uint16_t layer_id,
+		uint32_t *fields)
+{
+	const struct engine_layer_rt *l;
+
+	*fields = 0;
+	if (rs == NULL || layer_id >= DFP_LAYER_ID_MAX || rs->layers[layer_id] == NULL)
+		return false;
+	l = rs->layers[layer_id];
+	*fields = l->fields;
+	return l->n_callouts == 0;
 }

@@ -148,6 +148,10 @@ struct dfp_flow_state {
 	uint16_t n_held_dropped;   /**< Hold overflows (counted and dropped). */
 	uint32_t hold_queue;       /**< Its queue of held packets in the table's
 				    *   pool, plus 1; 0 = none (dfp_flow_hold_queue()). */
+	uint64_t vc_tag;           /**< Kept verdicts: the layer versions they hold
+				    *   under (the owner's encoding); 0 = none. */
+	uint32_t vc[4];            /**< Kept verdicts of the per-packet layers, in
+				    *   the owner's encoding (lib/dp worker.c). */
 };
 
 /**

@@ -94,8 +94,9 @@ static_assert(DFP_FLOW_MAX_CONTEXTS * FLOW_SLOT_BITS <= 32, "slot states fit one
 static_assert(DFP_FLOW_MAX_TABLES == 256 && DFP_FLOW_MAX_CAPACITY == 1u << FLOW_ID_SLOT_BITS,
 		"the id layout");
 static_assert(FLOW_ID_TABLE_SHIFT == 56, "dfp_flow_id_table() reads the id's top 8 bits");
-static_assert(sizeof(struct dfp_flow) == 4 * RTE_CACHE_LINE_SIZE,
-		"an entry is four cache lines: ids and contexts, then state and key");
+static_assert(sizeof(struct dfp_flow) == 5 * RTE_CACHE_LINE_SIZE,
+		"an entry is five cache lines: ids and contexts, then state (with the "
+		"kept verdicts) and key");
 
 /** One worker's flow table. */
 struct dfp_flow_table {

@@ -242,8 +242,12 @@ dfp_flow_lookup_burst(struct dfp_flow_table *t, const struct dfp_flow_key *keys,
 				continue;
 			}
 			f = &t->entries[(uintptr_t)data[i]];
-			/* The line the caller touches next (last_seen, counters). */
+			/*
+			 * The lines the caller touches next: last_seen and the
+			 * counters, and the kept verdicts.
+			 */
 			rte_prefetch0(&f->state);
+			rte_prefetch0(&f->state.vc_tag);
 			flows[done + i] = f;
 			found++;
 		}
