@@ -37,6 +37,12 @@
  *
  * A final BLOCK at any layer drops the packet and ends its walk (ABSORB
  * drops it silently); each drop is counted by reason (DFP_DP_DROP_LIST).
+ * A known flow keeps the IPPACKET and TRANSPORT verdicts its packets got
+ * where the layer has no callout filter and its conditions use only fields
+ * the flow key fixes (addresses and their type, ports, protocol, direction,
+ * VLAN id; not ICMP): its later packets reuse them, with the filter's hit
+ * counted, until a commit changes one of those layers. Nothing a per-packet
+ * classification would decide comes out differently.
  * Per-packet layers classify a whole burst per call; so do
  * ALE_FLOW_ESTABLISHED, STREAM and DATAGRAM_DATA (one call per layer and
  * family for a burst's packets that reach them), with the verdicts and the
