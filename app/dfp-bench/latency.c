@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -338,6 +339,8 @@ bench_pend_latency_run(const struct bench_opts *o, const struct bench_set *set,
 	struct bench_set none = {.pkts = set->pkts, .n_pkts = set->n_pkts};
 
 	oo.flows = BENCH_FLOWS_KNOWN;
+	/* The flow table holds every sample's flow (2 x n_flows entries). */
+	oo.n_flows = RTE_MAX(o->samples, 1024u);
 	oo.prefault = false;
 	last = calloc(o->samples, sizeof(double));
 	first = calloc(o->samples, sizeof(double));

@@ -41,10 +41,14 @@
  * swapped: the flow tracker takes direction from the addresses).
  *
  * Cost of the generators. Each callback reads the TSC on entry and exit and
- * accumulates the difference (and its packets); the result reports the
- * generators' cycles per packet and the datapath's on-CPU cycles per packet
- * with and without them ("net": on-CPU minus generator). The two TSC reads
- * per burst stay in both figures.
+ * accumulates the difference. Over a window, that sum divided by the
+ * window's TSC cycles is the share of the worker's time spent generating;
+ * the generators' cycles per packet are that share of the on-CPU cycles
+ * per packet, and "net" is the rest: the datapath's own cost. (Taking the
+ * share rather than the TSC sum itself keeps the split right when the
+ * worker thread is preempted: time off the CPU inside a callback would
+ * otherwise count as generator cost.) The two TSC reads per burst stay in
+ * both figures.
  *
  * cycles/packet = cycles over the measured window / packets the worker
  * received in it (both ports). It is valid because the worker never runs
@@ -398,9 +402,10 @@ null_ports(struct bench_ports *pp, unsigned int size)
 			pp->vdev[i][0] = '\0';
 			return -1;
 		}
-		pp->n++;
+		/* Counted once it has a port id (closed by ports_free()); the vdev is removed anyway. */
 		if (rte_eth_dev_get_port_by_name(pp->vdev[i], &pp->id[i]) != 0)
 			return -1;
+		pp->n++;
 	}
 	return 0;
 }
@@ -921,7 +926,9 @@ bench_pipeline_run(const struct bench_opts *o, const struct bench_set *set,
 		n = m1.s.rx_packets - m0.s.rx_packets;
 		cpp[w] = (double)(m1.tsc - m0.tsc) / (double)n;
 		cpu[w] = bench_ns_to_cycles(m1.cpu_ns - m0.cpu_ns, n);
-		gen[w] = (double)(m1.gen_cycles - m0.gen_cycles) / (double)n;
+		/* The generators' share of the window, applied to the on-CPU cycles. */
+		gen[w] = cpu[w] * (double)(m1.gen_cycles - m0.gen_cycles) /
+			(double)(m1.tsc - m0.tsc);
 		net[w] = cpu[w] - gen[w];
 		m0 = m1;
 	}
