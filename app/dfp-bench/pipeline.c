@@ -66,6 +66,7 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_dev.h>
+#include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_errno.h>
@@ -90,6 +91,8 @@
 /* Heap bytes to fault in per flow of capacity (an entry is 768 bytes today). */
 #define PREFAULT_PER_FLOW 1024
 #define PREFAULT_EXTRA (64u << 20)
+/* Left out of the DPDK heap block touched by heap_prefault(): element headers. */
+#define PREFAULT_DPDK_MARGIN (1u << 20)
 
 /* The 40 bytes written into a frame after its Ethernet header. */
 struct hdr {
@@ -577,21 +580,36 @@ out_abort:
  * start-up cost, not the steady state of a table whose slots are reused.
  * Keep large allocations on the heap (no mmap) and never trimmed, then
  * fault in and free a block as large as the table: its allocation reuses
- * those pages.
+ * those pages. The same holds for DPDK's heap without hugepages (the flow
+ * hash's key store): its memory is mapped at start-up but faulted in on
+ * first use, and rte_zmalloc() skips clearing memory never used, so the
+ * largest free block is touched and freed as well (with hugepages the
+ * pages are already resident).
  */
 static void
 heap_prefault(uint64_t flows)
 {
 	size_t size = (size_t)flows * PREFAULT_PER_FLOW + PREFAULT_EXTRA;
+	struct rte_malloc_socket_stats st;
 	void *p;
 
 	mallopt(M_MMAP_MAX, 0);
 	mallopt(M_TRIM_THRESHOLD, INT_MAX);
 	p = malloc(size);
-	if (p == NULL)
+	if (p != NULL) {
+		memset(p, 0x5a, size);
+		free(p);
+	}
+	if (rte_eal_has_hugepages() ||
+			rte_malloc_get_socket_stats((int)rte_socket_id(), &st) != 0 ||
+			st.greatest_free_size <= PREFAULT_DPDK_MARGIN)
 		return;
-	memset(p, 0x5a, size);
-	free(p);
+	size = st.greatest_free_size - PREFAULT_DPDK_MARGIN;
+	p = rte_malloc("bench_prefault", size, 0);
+	if (p != NULL) {
+		memset(p, 0x5a, size);
+		rte_free(p);
+	}
 }
 
 /* Runs on the worker lcore before the datapath starts: its CPU-time clock. */
