@@ -17,12 +17,15 @@ per call):
 
 Two figures per side. Wall: test-acl prints TSC cycles over all its
 iterations; dfp-bench the median window's TSC cycles. On-CPU, as dfp-bench
-reports it (the thread's CPU-time clock): for test-acl, the process's CPU
-time (rusage) minus that of a base run of the same rule set and trace with
-one iteration (EAL start-up, rule build, trace load and that one
-iteration's wall time), over the packets of the timed run. On a shared
-machine the wall figures include other tenants' time; the ratios use the
-on-CPU figures, and both are published.
+reports it (the measuring thread's CPU-time clock): for test-acl, the
+main thread's on-CPU time (/proc/PID/schedstat, sampled every 5 ms) over
+the search's wall interval, which ends when its result line appears
+(stdout line-buffered with stdbuf -oL) and lasts as long as test-acl says
+the search took. On a shared machine the wall figures include other
+tenants' time; the ratios use the on-CPU figures, and both are published.
+
+A base run (one iteration) first gives a rough cycles/packet that sizes
+the timed runs of both programs, so slow sets do not take minutes.
 
 Answers are compared header by header: dfp against the trace's rule column
 (when the trace belongs to the rule set), dfp at both widths against each
@@ -32,7 +35,10 @@ other, and every test-acl algorithm against dfp.
 import json
 import os
 import re
+import shutil
 import statistics
+
+from bench_proc import cpu_before
 
 ALGS = ["scalar", "sse", "avx2", "avx512x16", "avx512x32"]
 ALGS_256 = ["scalar", "sse", "avx2"]
@@ -92,13 +98,13 @@ class ClassifyBench:
 
     # ---- dfp ----
 
-    def dfp(self, section, name, rules, trace, simd512, answers):
+    def dfp(self, section, name, rules, trace, simd512, answers, packets):
         c = self.cfg
         js = os.path.join(c["tmp"], "%s-%s.json" % (name, 512 if simd512 else 256))
         cmd = [c["bench"]] + self._eal(simd512) + [
             "--", "--mode", "classify", "--rules", rules, "--trace", trace,
-            "--burst", str(c["burst"]), "--packets", str(c["packets"]),
-            "--repeat", str(c["repeat"]), "--warmup", str(c["warmup"]),
+            "--burst", str(c["burst"]), "--packets", str(packets),
+            "--repeat", str(c["repeat"]), "--warmup", str(packets),
             "--answers", answers, "--json", js]
         res = self.r.run(cmd, c["timeout"], section,
                          "dfp classify %s simd %s" % (name, 512 if simd512 else "default"))
@@ -137,46 +143,48 @@ class ClassifyBench:
         m = TESTACL_RE.search(res.out) if res.ok else None
         return res, m, self.r.commands[-1]["cmd"]
 
-    def testacl_base(self, section, name, rules, trace, n_rules, n_trace, tsc_hz):
-        """CPU seconds of test-acl's work outside a timed search (median of reps runs)."""
-        nonsearch, cmds = [], []
+    def testacl_base(self, section, name, rules, trace, n_rules, n_trace):
+        """A one-iteration run: a rough cycles/packet that sizes the timed runs."""
+        cmds = []
         for alg in ("avx2", "scalar"):
-            for _ in range(self.cfg["reps"]):
-                cmd = self._testacl_cmd(alg, rules, trace, n_rules, n_trace, 1, 0)
-                res, m, text = self._testacl_run(section, "test-acl base %s" % name, cmd)
-                cmds.append(text)
-                if m is None:
-                    break
-                # The one iteration's wall time: a few ms, close to its CPU time.
-                nonsearch.append(res.cpu_s - int(m.group(5)) / tsc_hz)
-            if nonsearch:
-                break
-        if not nonsearch:
-            return {"ok": False, "error": "no base run succeeded", "commands": cmds}
-        return {"ok": True, "cpu_s": statistics.median(nonsearch), "runs_cpu_s": nonsearch,
-                "commands": cmds}
-
-    def testacl_time(self, section, name, alg, rules, trace, n_rules, n_trace, base, tsc_hz):
-        """Median wall and on-CPU cycles/packet of `reps` runs, or an error."""
-        c = self.cfg
-        iters = max(2, round(c["testacl_packets"] / n_trace))
-        wall, cpu, cmds = [], [], []
-        for _ in range(c["reps"]):
-            cmd = self._testacl_cmd(alg, rules, trace, n_rules, n_trace, iters, 0)
-            res, m, text = self._testacl_run(section, "test-acl %s %s" % (name, alg), cmd)
+            cmd = self._testacl_cmd(alg, rules, trace, n_rules, n_trace, 1, 0)
+            res, m, text = self._testacl_run(section, "test-acl base %s" % name, cmd)
             cmds.append(text)
+            if m is not None:
+                return {"ok": True, "alg": alg, "search_cycles": int(m.group(5)),
+                        "packets": int(m.group(3)), "commands": cmds}
+        return {"ok": False, "error": "no base run succeeded", "commands": cmds}
+
+    def testacl_time(self, section, name, alg, rules, trace, n_rules, n_trace, packets, reps,
+                     tsc_hz):
+        """`reps` timed runs of about `packets` headers: wall and on-CPU figures, or an error."""
+        iters = max(2, round(packets / n_trace))
+        runs, cmds = [], []
+        stdbuf = [shutil.which("stdbuf")] if shutil.which("stdbuf") else []
+        for _ in range(reps):
+            cmd = stdbuf + ["-oL"] * bool(stdbuf) + self._testacl_cmd(
+                alg, rules, trace, n_rules, n_trace, iters, 0)
+            res = self.r.run(cmd, self.cfg["timeout"], section, "test-acl %s %s" % (name, alg),
+                             sample_cpu=True, mark="search_ip5tuples  @lcore")
+            cmds.append(self.r.commands[-1]["cmd"])
+            m = TESTACL_RE.search(res.out) if res.ok else None
             if m is None:
                 return {"ok": False, "error": res.why() if not res.ok else
                         "no cycles/pkt line in its output", "commands": cmds}
-            pkts = int(m.group(3))
-            wall.append(float(m.group(7)))
-            if base.get("ok"):
-                cpu.append((res.cpu_s - base["cpu_s"]) * tsc_hz / pkts)
-        out = {"ok": True, "cycles_per_packet_wall": statistics.median(wall), "runs_wall": wall,
-               "iterations": iters, "packets": iters * n_trace, "commands": cmds}
+            run = {"packets": int(m.group(3)), "cycles": int(m.group(5)),
+                   "cycles_per_packet_wall": float(m.group(7))}
+            cpu = cpu_before(res.samples, res.mark_at, run["cycles"] / tsc_hz) \
+                if tsc_hz else None
+            if cpu is not None:
+                run["search_cpu_s"] = cpu
+                run["cycles_per_packet_cpu"] = cpu * tsc_hz / run["packets"]
+            runs.append(run)
+        out = {"ok": True, "iterations": iters, "packets": iters * n_trace, "runs": runs,
+               "cycles_per_packet_wall": statistics.median(
+                   r["cycles_per_packet_wall"] for r in runs), "commands": cmds}
+        cpu = [r["cycles_per_packet_cpu"] for r in runs if "cycles_per_packet_cpu" in r]
         if cpu:
             out["cycles_per_packet_cpu"] = statistics.median(cpu)
-            out["runs_cpu"] = cpu
         return out
 
     def testacl_answers(self, section, name, alg, rules, trace, n_rules, n_trace):
@@ -195,22 +203,37 @@ class ClassifyBench:
 
     # ---- One rule set ----
 
-    def measure(self, section, name, rules, trace):
-        """Everything for one (rules, trace) pair; a row dict (cached)."""
+    def measure(self, section, name, rules, trace, reps):
+        """Everything for one (rules, trace) pair; a row dict (cached).
+
+        Run lengths follow the set's cost: the base run's cycles/packet sizes
+        dfp's windows (cfg dfp_cycles TSC cycles each, at most cfg packets
+        headers) and test-acl's timed runs (cfg testacl_cycles, at most
+        cfg testacl_packets headers), so slow sets do not take minutes.
+        """
         key = (os.path.abspath(rules), os.path.abspath(trace))
         if key in self.cache:
             return self.cache[key]
+        c = self.cfg
         n_rules = count_rules(rules)
         n_trace, expected = read_trace(trace)
         own = os.path.basename(trace) == os.path.basename(rules) + "_trace"
         row = {"set": name, "rules_file": rules, "trace_file": trace, "trace_own": own,
-               "n_rules": n_rules, "n_headers": n_trace, "burst": self.cfg["burst"],
+               "n_rules": n_rules, "n_headers": n_trace, "burst": c["burst"], "reps": reps,
                "dfp": {}, "testacl": {}, "answers": {}}
+        base = self.testacl_base(section, name, rules, trace, n_rules, n_trace)
+        row["testacl_base"] = base
+        est = base["search_cycles"] / base["packets"] if base["ok"] else 200.0
+        row["cycles_estimate"] = est
+        dfp_packets = int(min(max(c["dfp_cycles"] / est, 500000), c["packets"]))
+        acl_packets = int(min(max(c["testacl_cycles"] / est, 1000000), c["testacl_packets"]))
+        row["dfp_window_packets"], row["testacl_packets"] = dfp_packets, acl_packets
         dfp_answers = {}
         for simd512 in (False, True):
             width = "512" if simd512 else "default"
-            path = os.path.join(self.cfg["tmp"], "%s-%s.ans" % (name, width))
-            row["dfp"][width] = self.dfp(section, name, rules, trace, simd512, path)
+            path = os.path.join(c["tmp"], "%s-%s.ans" % (name, width))
+            row["dfp"][width] = self.dfp(section, name, rules, trace, simd512, path,
+                                         dfp_packets)
             if row["dfp"][width]["ok"]:
                 dfp_answers[width] = read_answers(path)
         ref = dfp_answers.get("default") or dfp_answers.get("512")
@@ -219,14 +242,9 @@ class ClassifyBench:
         row["answers"]["dfp_default_vs_dfp_512"] = agree(dfp_answers.get("default"),
                                                          dfp_answers.get("512"))
         tsc_hz = next((d["tsc_hz"] for d in row["dfp"].values() if d.get("ok")), None)
-        if tsc_hz is None:
-            base = {"ok": False, "error": "no TSC frequency: dfp-bench failed"}
-        else:
-            base = self.testacl_base(section, name, rules, trace, n_rules, n_trace, tsc_hz)
-        row["testacl_base"] = base
         for alg in ALGS:
-            t = self.testacl_time(section, name, alg, rules, trace, n_rules, n_trace, base,
-                                  tsc_hz)
+            t = self.testacl_time(section, name, alg, rules, trace, n_rules, n_trace,
+                                  acl_packets, reps, tsc_hz)
             if t["ok"]:
                 answers = self.testacl_answers(section, name, alg, rules, trace, n_rules,
                                                n_trace)

@@ -42,15 +42,15 @@ import bench_plot  # noqa: E402
 from bench_proc import BudgetExceeded, Runner, machine_facts  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(HERE))
-SECTIONS = ["commit", "memory", "classify", "pipeline", "sweep"]
+SECTIONS = ["commit", "memory", "pipeline", "classify", "sweep"]
 ALIASES = {"a": ["classify", "sweep"], "b": ["pipeline"], "c": ["commit", "pipeline"],
            "d": ["memory", "commit"], "all": SECTIONS}
 
 # What each mode measures (run.py --quick keeps the structure, shrinks the counts).
 PROFILES = {
     "full": {
-        "packets": 5000000, "repeat": 5, "warmup": 1000000, "reps": 3,
-        "testacl_packets": 20000000,
+        "packets": 5000000, "repeat": 5, "reps": 3, "sweep_reps": 2,
+        "dfp_cycles": 2e8, "testacl_packets": 20000000, "testacl_cycles": 1e9,
         "classify_sets": ["acl1_10K", "fw1_10K", "ipc1_10K", "acl1_1K"],
         "sweep": {
             "acl1": [("acl1_100", None), ("acl1_1K", None), ("acl1_10K", None),
@@ -65,8 +65,8 @@ PROFILES = {
         "budget": 900,
     },
     "quick": {
-        "packets": 1000000, "repeat": 3, "warmup": 200000, "reps": 1,
-        "testacl_packets": 10000000,
+        "packets": 2000000, "repeat": 3, "reps": 1, "sweep_reps": 1,
+        "dfp_cycles": 1e8, "testacl_packets": 10000000, "testacl_cycles": 5e8,
         "classify_sets": ["acl1_10K", "acl1_1K"],
         "sweep": {
             "acl1": [("acl1_100", None), ("acl1_1K", None), ("acl1_10K", None),
@@ -143,8 +143,9 @@ class Bench:
         lcore = args.lcore if args.lcore is not None else (1 if (os.cpu_count() or 1) > 1 else 0)
         self.cfg = {"bench": self.bench, "testacl": args.testacl, "lcore": lcore,
                     "mem_mb": EAL_MEM_MB, "packets": self.p["packets"],
-                    "repeat": self.p["repeat"], "warmup": self.p["warmup"],
-                    "reps": self.p["reps"], "testacl_packets": self.p["testacl_packets"],
+                    "repeat": self.p["repeat"], "dfp_cycles": self.p["dfp_cycles"],
+                    "testacl_cycles": self.p["testacl_cycles"],
+                    "testacl_packets": self.p["testacl_packets"],
                     "tmp": self.tmp, "burst": 32, "timeout": 240}
         self.acl = bench_acl.ClassifyBench(self.runner, self.cfg)
 
@@ -201,12 +202,25 @@ class Bench:
 
     # ---- Sections ----
 
+    def _measure_all(self, section, jobs, reps):
+        """Measure (label, name, trace) jobs in turn; stops at the budget. (rows, status)."""
+        rows, status = [], "ok"
+        for label, name, trace in jobs:
+            try:
+                rows.append((label, self.acl.measure(section, os.path.basename(name),
+                                                     self.rules_path(name),
+                                                     self.trace_path(name, trace), reps)))
+            except BudgetExceeded:
+                status = "partial: time budget spent before %s" % name
+                self.tables.note("\n%s: %s" % (section, status))
+                break
+        return rows, status
+
     def sec_classify(self):
-        rows = []
-        for name in self.p["classify_sets"]:
-            rows.append(self.acl.measure("classify", name, self.rules_path(name),
-                                         self.trace_path(name, None)))
-        self.results["classify"] = {"status": "ok", "rows": rows}
+        jobs = [(None, name, None) for name in self.p["classify_sets"]]
+        rows, status = self._measure_all("classify", jobs, self.p["reps"])
+        rows = [r for _, r in rows]
+        self.results["classify"] = {"status": status, "rows": rows}
         self.tables.heading("a) Classify only: dfp vs dpdk-test-acl, cycles/packet on-CPU (wall)")
         hdr = ["set", "filters", "headers", "dfp match default", "dfp match AVX-512",
                "dfp classify_burst default / AVX-512"] + [
@@ -231,13 +245,15 @@ class Bench:
                         extra_ok=r["answers_identical"])
         self.tables.table(hdr, out, ["---"] + ["---:"] * (len(hdr) - 2) + ["---"])
         self.tables.note(
-            "On-CPU cycles/packet, wall in brackets. dfp: median of %d windows of %s headers "
-            "(thread CPU-time clock). test-acl: median of %d runs of %s headers; on-CPU = its "
-            "process CPU time minus a one-iteration base run's, wall = its own TSC count. "
-            "Same lcore, --no-huge -m %d, 32 headers per call; AVX-512 = "
-            "--force-max-simd-bitwidth=512."
-            % (self.p["repeat"], fmt(self.p["packets"]), self.p["reps"],
-               fmt(self.p["testacl_packets"]), EAL_MEM_MB))
+            "On-CPU cycles/packet, wall in brackets. dfp: median of %d windows (thread "
+            "CPU-time clock) of about %.0e TSC cycles each (at most %s headers). test-acl: "
+            "median of %d runs of about %.0e cycles (at most %s headers); on-CPU = its main "
+            "thread's CPU time (schedstat) over the search, wall = its own TSC count. Same "
+            "lcore, --no-huge -m %d, 32 headers per call; AVX-512 = "
+            "--force-max-simd-bitwidth=512. Answers: dfp vs the trace's rule column, dfp default "
+            "vs AVX-512, each test-acl algorithm vs dfp and vs the trace, header by header."
+            % (self.p["repeat"], self.p["dfp_cycles"], fmt(self.p["packets"]), self.p["reps"],
+               self.p["testacl_cycles"], fmt(self.p["testacl_packets"]), EAL_MEM_MB))
 
     @staticmethod
     def _c(r, width, call="match", key="cycles_per_packet_cpu"):
@@ -272,18 +288,18 @@ class Bench:
 
     def sec_sweep(self):
         points = []
-        for family, sets in self.p["sweep"].items():
-            for name, trace in sets:
-                r = self.acl.measure("sweep", os.path.basename(name), self.rules_path(name),
-                                     self.trace_path(name, trace))
-                p = {"family": family, "set": os.path.basename(name), "n_rules": r["n_rules"],
-                     "trace": os.path.basename(r["trace_file"])}
-                for k in ("mpps_dfp_best", "mpps_dfp_classify_best", "mpps_testacl_best",
-                          "dfp_best", "testacl_best", "testacl_best_alg", "ratio_best",
-                          "answers_identical", "answers_checked"):
-                    p[k] = r[k]
-                points.append(p)
-        self.results["sweep"] = {"status": "ok", "points": points}
+        jobs = [(family, name, trace) for family, sets in self.p["sweep"].items()
+                for name, trace in sets]
+        rows, status = self._measure_all("sweep", jobs, self.p["sweep_reps"])
+        for family, r in rows:
+            p = {"family": family, "set": r["set"], "n_rules": r["n_rules"],
+                 "trace": os.path.basename(r["trace_file"]), "reps": r["reps"]}
+            for k in ("mpps_dfp_best", "mpps_dfp_classify_best", "mpps_testacl_best",
+                      "dfp_best", "testacl_best", "testacl_best_alg", "ratio_best",
+                      "ratio_best_wall", "answers_identical", "answers_checked"):
+                p[k] = r[k]
+            points.append(p)
+        self.results["sweep"] = {"status": status, "points": points}
         self.tables.heading("a) Sweep: Mpps per core, classify only, vs number of filters")
         self.tables.table(
             ["family", "set", "filters", "trace", "dfp match cycles", "dfp Mpps",
@@ -461,12 +477,21 @@ class Bench:
         for sec in ("pipeline", "latency"):
             rows = [i for i in items if i.get("section") == sec]
             if rows:
-                self.tables.table(["section", "name", "metrics"],
-                                  [[sec, i.get("name", "?"), ", ".join(
-                                      "%s %s" % (k, fmt(v, 2) if isinstance(v, float) else fmt(v))
-                                      for k, v in (i.get("metrics") or {}).items())]
-                                   for i in rows], ["---", "---", "---"])
+                self.tables.table(["section", "name", "memory", "figures"],
+                                  [[sec, i.get("name", "?"), i.get("memory", ""),
+                                    "failed: " + i["error"] if i.get("error") else
+                                    self._figures(i.get("metrics") or {})] for i in rows],
+                                  ["---", "---", "---", "---"])
         self._pipeline_targets(items)
+
+    @staticmethod
+    def _figures(metrics, most=8):
+        """The headline figures of a pipeline.py result (rates, ratios, times) first."""
+        keys = sorted(metrics, key=lambda k: (not any(w in k for w in (
+            "mpps", "ratio", "cycles", "_ms", "_us")), k))
+        return ", ".join("%s %s" % (k, fmt(metrics[k], 2) if isinstance(metrics[k], float)
+                                    else fmt(metrics[k]))
+                         for k in keys[:most] if not isinstance(metrics[k], (dict, list)))
 
     def _pipeline_targets(self, items):
         """Targets pipeline.py evaluated itself ("targets" in a result), else NO DATA rows."""
