@@ -24,8 +24,9 @@ the search's wall interval, which ends when its result line appears
 the search took. On a shared machine the wall figures include other
 tenants' time; the ratios use the on-CPU figures, and both are published.
 
-A base run (one iteration) first gives a rough cycles/packet that sizes
-the timed runs of both programs, so slow sets do not take minutes.
+test-acl's timed runs are sized from dfp's measured cycles/packet on the
+same set (about cfg testacl_cycles TSC cycles each), so slow sets do not
+take minutes and fast ones still run long enough for the 5 ms sampling.
 
 Answers are compared header by header: dfp against the trace's rule column
 (when the trace belongs to the rule set), dfp at both widths against each
@@ -98,13 +99,13 @@ class ClassifyBench:
 
     # ---- dfp ----
 
-    def dfp(self, section, name, rules, trace, simd512, answers, packets):
+    def dfp(self, section, name, rules, trace, simd512, answers):
         c = self.cfg
         js = os.path.join(c["tmp"], "%s-%s.json" % (name, 512 if simd512 else 256))
         cmd = [c["bench"]] + self._eal(simd512) + [
             "--", "--mode", "classify", "--rules", rules, "--trace", trace,
-            "--burst", str(c["burst"]), "--packets", str(packets),
-            "--repeat", str(c["repeat"]), "--warmup", str(packets),
+            "--burst", str(c["burst"]), "--packets", str(c["packets"]),
+            "--repeat", str(c["repeat"]), "--warmup", str(c["packets"]),
             "--answers", answers, "--json", js]
         res = self.r.run(cmd, c["timeout"], section,
                          "dfp classify %s simd %s" % (name, 512 if simd512 else "default"))
@@ -142,18 +143,6 @@ class ClassifyBench:
         res = self.r.run(cmd, self.cfg["timeout"], section, what)
         m = TESTACL_RE.search(res.out) if res.ok else None
         return res, m, self.r.commands[-1]["cmd"]
-
-    def testacl_base(self, section, name, rules, trace, n_rules, n_trace):
-        """A one-iteration run: a rough cycles/packet that sizes the timed runs."""
-        cmds = []
-        for alg in ("avx2", "scalar"):
-            cmd = self._testacl_cmd(alg, rules, trace, n_rules, n_trace, 1, 0)
-            res, m, text = self._testacl_run(section, "test-acl base %s" % name, cmd)
-            cmds.append(text)
-            if m is not None:
-                return {"ok": True, "alg": alg, "search_cycles": int(m.group(5)),
-                        "packets": int(m.group(3)), "commands": cmds}
-        return {"ok": False, "error": "no base run succeeded", "commands": cmds}
 
     def testacl_time(self, section, name, alg, rules, trace, n_rules, n_trace, packets, reps,
                      tsc_hz):
@@ -206,10 +195,9 @@ class ClassifyBench:
     def measure(self, section, name, rules, trace, reps):
         """Everything for one (rules, trace) pair; a row dict (cached).
 
-        Run lengths follow the set's cost: the base run's cycles/packet sizes
-        dfp's windows (cfg dfp_cycles TSC cycles each, at most cfg packets
-        headers) and test-acl's timed runs (cfg testacl_cycles, at most
-        cfg testacl_packets headers), so slow sets do not take minutes.
+        dfp's windows are cfg packets headers; test-acl's timed runs about
+        cfg testacl_cycles TSC cycles at dfp's speed (2M to cfg
+        testacl_packets headers).
         """
         key = (os.path.abspath(rules), os.path.abspath(trace))
         if key in self.cache:
@@ -221,19 +209,11 @@ class ClassifyBench:
         row = {"set": name, "rules_file": rules, "trace_file": trace, "trace_own": own,
                "n_rules": n_rules, "n_headers": n_trace, "burst": c["burst"], "reps": reps,
                "dfp": {}, "testacl": {}, "answers": {}}
-        base = self.testacl_base(section, name, rules, trace, n_rules, n_trace)
-        row["testacl_base"] = base
-        est = base["search_cycles"] / base["packets"] if base["ok"] else 200.0
-        row["cycles_estimate"] = est
-        dfp_packets = int(min(max(c["dfp_cycles"] / est, 500000), c["packets"]))
-        acl_packets = int(min(max(c["testacl_cycles"] / est, 1000000), c["testacl_packets"]))
-        row["dfp_window_packets"], row["testacl_packets"] = dfp_packets, acl_packets
         dfp_answers = {}
         for simd512 in (False, True):
             width = "512" if simd512 else "default"
             path = os.path.join(c["tmp"], "%s-%s.ans" % (name, width))
-            row["dfp"][width] = self.dfp(section, name, rules, trace, simd512, path,
-                                         dfp_packets)
+            row["dfp"][width] = self.dfp(section, name, rules, trace, simd512, path)
             if row["dfp"][width]["ok"]:
                 dfp_answers[width] = read_answers(path)
         ref = dfp_answers.get("default") or dfp_answers.get("512")
@@ -242,6 +222,9 @@ class ClassifyBench:
         row["answers"]["dfp_default_vs_dfp_512"] = agree(dfp_answers.get("default"),
                                                          dfp_answers.get("512"))
         tsc_hz = next((d["tsc_hz"] for d in row["dfp"].values() if d.get("ok")), None)
+        est = min([_dfp_cycles(row, w) or 1e9 for w in ("default", "512")])
+        acl_packets = int(min(max(c["testacl_cycles"] / est, 2000000), c["testacl_packets"]))
+        row["testacl_packets"] = acl_packets
         for alg in ALGS:
             t = self.testacl_time(section, name, alg, rules, trace, n_rules, n_trace,
                                   acl_packets, reps, tsc_hz)
