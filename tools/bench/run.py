@@ -317,9 +317,8 @@ class Bench:
         png = self.args.plot or (os.path.join(REPO, "docs", "bench-mpps-vs-filters.png")
                                  if not self.quick else
                                  os.path.join(self.out_dir, "bench-mpps-vs-filters.png"))
-        title = "Classify only, 32 headers/call, one core: %s, %s" % (
-            self.machine.get("cpu_model", "?"), utc_now()[:10])
-        err = bench_plot.render(points, png, self.tmp, self.runner, title)
+        err = bench_plot.render(points, png, self.tmp, self.runner,
+                                plot_title(self.machine, self.started))
         self.results["sweep"]["plot"] = png if err is None else None
         if err is None:
             self.tables.note("Plot: `%s`." % os.path.relpath(png, REPO))
@@ -608,6 +607,34 @@ def parse_sections(text):
     return out
 
 
+def replot(args):
+    """Render the plot from an earlier run's results (--out) without measuring."""
+    with open(args.out) as f:
+        doc = json.load(f)
+    points = doc.get("sections", {}).get("sweep", {}).get("points")
+    if not points:
+        print("%s has no sweep points" % args.out, file=sys.stderr)
+        return 1
+    png = args.plot or (os.path.join(os.path.dirname(os.path.abspath(args.out)),
+                                     "bench-mpps-vs-filters.png") if doc.get("quick") else
+                        os.path.join(REPO, "docs", "bench-mpps-vs-filters.png"))
+    runner = Runner(120)
+    tmp = tempfile.mkdtemp(prefix="dfpbench-")
+    try:
+        err = bench_plot.render(points, png, tmp, runner, plot_title(doc["machine"],
+                                                                    doc["started"]))
+    finally:
+        runner.cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(err or "wrote " + png)
+    return 1 if err else 0
+
+
+def plot_title(machine, started):
+    return "Classify only, 32 headers/call, one core: %s, %s" % (
+        machine.get("cpu_model", "?"), started[:10])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -630,8 +657,12 @@ def main():
     ap.add_argument("--budget", type=float,
                     help="seconds for the whole run (default 900, --quick 420): no process "
                     "starts after it")
+    ap.add_argument("--replot", action="store_true",
+                    help="measure nothing: render the plot again from --out's sweep points")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every command")
     args = ap.parse_args()
+    if args.replot:
+        return replot(args)
     b = Bench(args)
     try:
         b.run(args.sections)
