@@ -586,7 +586,8 @@ class Bench:
                         self.machine["dpdk_package"], self.machine["git_commit"][:12],
                         " (lib/app modified)" if self.machine["git_dirty_lib_app"] else "",
                         load0[0], os.getloadavg()[0]))
-            f.write("".join(s if s.endswith("\n") else s + "\n" for s in self.tables.text))
+            # Markdown wants a blank line around headings, tables and paragraphs.
+            f.write("\n" + "\n\n".join(t.strip("\n") for t in self.tables.text) + "\n")
         failed = [s for s in sections if self.results.get(s, {}).get("status") != "ok"]
         print("\nwrote %s and %s in %.0f s%s" % (
             self.out, md, time.monotonic() - self.runner.start,
