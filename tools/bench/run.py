@@ -483,11 +483,16 @@ class Bench:
                                   ["---", "---", "---", "---"])
         self._pipeline_targets(items)
 
-    @staticmethod
-    def _figures(metrics, most=8):
-        """The headline figures of a pipeline.py result (rates, ratios, times) first."""
-        keys = sorted(metrics, key=lambda k: (not any(w in k for w in (
-            "mpps", "ratio", "cycles", "_ms", "_us")), k))
+    # pipeline.py's headline figures, in this order, before the rest.
+    HEADLINE = ["mpps_cpu", "ratio_to_testpmd", "ratio_to_testpmd_net", "cycles_per_packet_cpu",
+                "cycles_per_packet_cpu_net", "cpu_share", "enforce_ms_median", "enforce_ms_max",
+                "complete_to_last_tx_us_median", "complete_to_last_tx_us_max"]
+
+    @classmethod
+    def _figures(cls, metrics, most=8):
+        """The headline figures of a pipeline.py result first, then the rest by name."""
+        keys = sorted(metrics, key=lambda k: (cls.HEADLINE.index(k) if k in cls.HEADLINE
+                                              else len(cls.HEADLINE), k))
         return ", ".join("%s %s" % (k, fmt(metrics[k], 2) if isinstance(metrics[k], float)
                                     else fmt(metrics[k]))
                          for k in keys[:most] if not isinstance(metrics[k], (dict, list)))
@@ -549,7 +554,7 @@ class Bench:
                            "status", "note"],
                           [[t["section"], t["target"], "%s %g %s" % (t["op"], t["limit"],
                                                                      t["unit"]),
-                            fmt(t["measured"], 3) if isinstance(t["measured"], float)
+                            "%.4g" % t["measured"] if isinstance(t["measured"], float)
                             else fmt(t["measured"]), fmt(t["ratio_to_limit"], 2), t["status"],
                             t["note"]] for t in self.targets],
                           ["---", "---", "---", "---:", "---:", "---", "---"])
