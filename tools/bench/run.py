@@ -135,6 +135,8 @@ class Bench:
         self.bench = os.path.join(os.path.abspath(args.build), "app", "dfp-bench", "dfp-bench")
         self.out = os.path.abspath(args.out)
         self.out_dir = os.path.dirname(self.out)
+        # pipeline.py writes beside the results before run.py writes them.
+        os.makedirs(self.out_dir, exist_ok=True)
         self.results = {}
         self.targets = []
         self.tables = Tables()
