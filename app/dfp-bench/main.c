@@ -84,7 +84,7 @@ usage(const char *prog)
 		"  --frames N          frames circulating in the pipeline (default 1024)\n"
 		"  --answers PATH      classify: write the 0-based index of each header's\n"
 		"                      first-matching rule (-1: none), one per line\n"
-		"  --json PATH         also write the results as JSON\n"
+		"  --json PATH         also write the results as JSON (not with --all)\n"
 		"  --capacity N        memory: flow table capacity (default 1M)\n"
 		"  --singles N         commit: then time N single-filter adds and deletes,\n"
 		"                      each its own transaction (default 5)\n"

@@ -156,7 +156,7 @@ bench_json_start(struct bench_json *j, const struct bench_opts *o, const char *m
 	/* Memory mode reads no rules, commit mode no trace. */
 	if (o->mode != BENCH_MODE_MEMORY)
 		bench_json_str(j, "rules_path", o->rules_path);
-	if (o->mode == BENCH_MODE_CLASSIFY || o->mode == BENCH_MODE_PIPELINE)
+	if (o->mode != BENCH_MODE_MEMORY && o->mode != BENCH_MODE_COMMIT)
 		bench_json_str(j, "trace_path", o->trace_path);
 	return 0;
 }
@@ -204,13 +204,34 @@ bench_json_result(struct bench_json *j, const struct bench_result *r)
 	bench_json_obj_end(j);
 }
 
+/* The --mode name of a mode. */
+static const char *
+mode_name(enum bench_mode mode)
+{
+	switch (mode) {
+	case BENCH_MODE_CLASSIFY:
+		return "classify";
+	case BENCH_MODE_PIPELINE:
+		return "pipeline";
+	case BENCH_MODE_COMMIT:
+		return "commit";
+	case BENCH_MODE_MEMORY:
+		return "memory";
+	case BENCH_MODE_ADD_LATENCY:
+		return "add-latency";
+	case BENCH_MODE_PEND_LATENCY:
+		return "pend-latency";
+	}
+	return "unknown";
+}
+
 int
 bench_json_results(const struct bench_opts *o, const struct bench_result *res, unsigned int n)
 {
 	struct bench_json j;
 	unsigned int i;
 
-	if (bench_json_start(&j, o, o->mode == BENCH_MODE_CLASSIFY ? "classify" : "pipeline") != 0)
+	if (bench_json_start(&j, o, mode_name(o->mode)) != 0)
 		return -1;
 	bench_json_arr_begin(&j, "results");
 	for (i = 0; i < n; i++)
