@@ -156,8 +156,7 @@ dfp_engine_match_burst(const struct dfp_engine_ruleset *rs, uint16_t layer_id,
 				if (callout_best[i * l->n_sublayers + s] < r)
 					r = callout_best[i * l->n_sublayers + s];
 			}
-			out[i * max_sublayers + s] = r == ENGINE_RANK_NONE ? 0 :
-				l->filters[r]->filter_id;
+			out[i * max_sublayers + s] = r == ENGINE_RANK_NONE ? 0 : l->filter_ids[r];
 		}
 	}
 	return l->n_sublayers;

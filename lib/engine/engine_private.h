@@ -92,6 +92,8 @@ struct engine_layer_rt {
 	uint64_t generation;     /* Ruleset generation that compiled it (kept while shared). */
 	uint32_t n_filters;
 	const struct dfp_engine_filter_rt *const *filters;
+	const uint64_t *filter_ids;   /* filters[rank]->filter_id, dense (a row without
+				       * touching the filters). */
 	uint32_t n_sublayers;
 	const struct engine_sublayer_rt *sublayers;
 	struct engine_lookup *lookup;  /* The compiled classifier. */

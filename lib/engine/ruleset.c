@@ -23,6 +23,7 @@ struct layer_block {
 	const struct dfp_engine_filter_rt **filters;
 	struct engine_sublayer_rt *sublayers;
 	uint32_t *callout_ranks;
+	uint64_t *filter_ids;
 };
 
 static int
@@ -53,6 +54,7 @@ engine_layer_rt_put(struct engine_layer_rt *l)
 	free(b->filters);
 	free(b->sublayers);
 	free(b->callout_ranks);
+	free(b->filter_ids);
 	free(b);
 }
 
@@ -164,7 +166,9 @@ layer_compile(struct dfp_engine *eng, uint16_t layer_id, uint64_t generation,
 	b->filters = malloc(n * sizeof(*b->filters));
 	b->sublayers = calloc(n_sl, sizeof(*b->sublayers));
 	b->callout_ranks = malloc((n_co ? n_co : 1) * sizeof(*b->callout_ranks));
-	if (b->filters == NULL || b->sublayers == NULL || b->callout_ranks == NULL)
+	b->filter_ids = malloc(n * sizeof(*b->filter_ids));
+	if (b->filters == NULL || b->sublayers == NULL || b->callout_ranks == NULL ||
+			b->filter_ids == NULL)
 		goto out_free_block;
 
 	s = 0;
@@ -183,6 +187,7 @@ layer_compile(struct dfp_engine *eng, uint16_t layer_id, uint64_t generation,
 			sl->callouts = &b->callout_ranks[n_co];
 		}
 		b->filters[i] = &sorted[i]->rt;
+		b->filter_ids[i] = sorted[i]->rt.filter_id;
 		if (sorted[i]->rt.action_type & DFP_ACTION_FLAG_CALLOUT) {
 			b->callout_ranks[n_co++] = i;
 			sl->n_callouts++;
@@ -220,6 +225,7 @@ layer_compile(struct dfp_engine *eng, uint16_t layer_id, uint64_t generation,
 	b->rt.generation = generation;
 	b->rt.n_filters = n;
 	b->rt.filters = b->filters;
+	b->rt.filter_ids = b->filter_ids;
 	b->rt.n_sublayers = n_sl;
 	b->rt.sublayers = b->sublayers;
 	b->rt.refcnt = 1;
@@ -231,6 +237,7 @@ out_free_block:
 	free(b->filters);
 	free(b->sublayers);
 	free(b->callout_ranks);
+	free(b->filter_ids);
 	free(b);
 out_free_sorted:
 	free(sorted);
