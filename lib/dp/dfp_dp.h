@@ -350,10 +350,11 @@ struct dfp_dp_link {
  * changes: each transition is counted and logged ("port NAME (ID): link
  * down" at WARNING, "... link up" at NOTICE). The datapath keeps running
  * through a link that goes down: what the PMD refuses to send is dropped
- * and counted (TX_FULL), what it accepts is in its own statistics
- * (`show port stats all`). The first poll of a port records its state
- * without counting a change. Records are per DPDK port and start afresh
- * at dfp_dp_create(); polls while the datapath is stopped do nothing
+ * and counted (LINK_DOWN while the last poll saw the link down, else
+ * TX_FULL), what it accepts is in its own statistics (`show port stats
+ * all`). The first poll of a port records its state without counting a
+ * change. Records are per port of the datapath and start afresh at
+ * dfp_dp_create(); polls while the datapath is stopped do nothing
  * (stopped ports read as down).
  * @return the number of transitions seen by this poll.
  * Control thread (one at a time); the ioctl or message a PMD needs for

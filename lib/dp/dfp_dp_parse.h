@@ -73,6 +73,7 @@ extern "C" {
 	X(FLOW_ENDED, "held packet of a flow that ended (aged, aborted)") \
 	X(NO_PEER, "arrival port has no peer") \
 	X(TX_FULL, "peer port's transmit queue full") \
+	X(LINK_DOWN, "peer port's link down: the port refused the frame") \
 	X(SHUTDOWN, "held packet dropped at shutdown")
 
 /** Drop reasons: DFP_DP_DROP_NONE, DFP_DP_DROP_L2_TRUNCATED, ... */

@@ -103,21 +103,6 @@ conf_validate(const struct dfp_dp_conf *c)
 	return DFP_STATUS_SUCCESS;
 }
 
-/*
- * Per DPDK port id: written by the polling control thread (relaxed
- * stores), read by any thread. Reset for a datapath's ports at create.
- */
-static struct dfp_dp_link dp_links[RTE_MAX_ETHPORTS];
-
-static void
-link_reset(const struct dfp_dp *dp)
-{
-	unsigned int i;
-
-	for (i = 0; i < dp->n_ports; i++)
-		memset(&dp_links[dp->ports[i].port_id], 0, sizeof(dp_links[0]));
-}
-
 /* Spread every (port, queue) over the workers, round robin. */
 static void
 assign_queues(struct dfp_dp *dp)
@@ -194,7 +179,6 @@ dfp_dp_create(const struct dfp_dp_conf *conf, struct dfp_ctl *ctl, struct dfp_dp
 		dp_worker_init(w);
 	}
 	assign_queues(dp);
-	link_reset(dp);
 	if (dp_ports_setup(dp) != 0) {
 		st = DFP_STATUS_INSUFFICIENT_RESOURCES;
 		goto out_free;
@@ -450,7 +434,7 @@ dfp_dp_link_poll(struct dfp_dp *dp)
 		memset(&link, 0, sizeof(link));
 		if (rte_eth_link_get_nowait(p->port_id, &link) != 0)
 			continue;
-		r = &dp_links[p->port_id];
+		r = &dp->ports[i].link;
 		up = link.link_status == RTE_ETH_LINK_UP;
 		__atomic_store_n(&r->speed_mbps, link.link_speed, __ATOMIC_RELAXED);
 		if (!r->known) {
@@ -482,7 +466,7 @@ dfp_dp_link_get(const struct dfp_dp *dp, unsigned int index, struct dfp_dp_link 
 
 	if (dp == NULL || out == NULL || index >= dp->n_ports)
 		return DFP_STATUS_INVALID_PARAMETER;
-	r = &dp_links[dp->ports[index].port_id];
+	r = &dp->ports[index].link;
 	out->known = __atomic_load_n(&r->known, __ATOMIC_RELAXED);
 	out->up = __atomic_load_n(&r->up, __ATOMIC_RELAXED);
 	out->speed_mbps = __atomic_load_n(&r->speed_mbps, __ATOMIC_RELAXED);

@@ -41,6 +41,9 @@ struct dp_port {
 	uint16_t rx_queues;
 	uint16_t tx_queues;       /* One per worker. */
 	char name[32];
+	struct dfp_dp_link link;  /* Written by dfp_dp_link_poll() (relaxed stores), read
+				   * by any thread; a worker looks at it only for a
+				   * frame the port refused. */
 };
 
 struct dp_rxq {

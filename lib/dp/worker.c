@@ -260,8 +260,16 @@ tx_flush_port(struct dp_worker *w, uint16_t p)
 		bytes += rte_pktmbuf_pkt_len(w->tx[p][i]);
 	STAT_ADD(w, tx_packets, sent);
 	STAT_ADD(w, tx_bytes, bytes);
-	for (i = sent; i < n; i++)
-		drop(w, w->tx[p][i], DFP_DP_DROP_TX_FULL);
+	if (unlikely(sent < n)) {
+		/* Refused: a link the control thread saw go down, or a full queue. */
+		const struct dfp_dp_link *l = &w->dp->ports[p].link;
+		enum dfp_dp_drop why = __atomic_load_n(&l->known, __ATOMIC_RELAXED) &&
+			!__atomic_load_n(&l->up, __ATOMIC_RELAXED) ?
+			DFP_DP_DROP_LINK_DOWN : DFP_DP_DROP_TX_FULL;
+
+		for (i = sent; i < n; i++)
+			drop(w, w->tx[p][i], why);
+	}
 	w->tx_n[p] = 0;
 }
 

@@ -13,7 +13,8 @@ dfp) and read on ftap1 (what dfp transmitted). Then:
    info all: port 1 `Link status: down`, `Link changes: 1 (down 1)`; a log
    line "port lan (1): link down"; link_changes 1) and keeps running; 5
    frames sent: none arrives, and each one dfp received is transmitted or
-   counted as a drop (net_tap refuses them: drop.tx_full): closed;
+   counted as a drop (net_tap refuses them: drop.link_down, since dfp saw
+   the link go down): closed;
 3. `ip link set ftap1 up`: `Link changes: 2 (down 1)`, a "link up" log
    line, and 3 frames sent all arrive again;
 4. quit exits 0; the final statistics balance (rx 11 = tx 6 + drops 5 when
@@ -140,8 +141,10 @@ def run(t):
     e.expect_eq((rx - e.stat(s0, "rx_packets"), held), (5, 0), "received, held while down")
     e.expect_eq(tx - e.stat(s0, "tx_packets") + dropped, 5,
                 "frames sent while down: each transmitted or counted as a drop")
-    e.expect_eq(set(fl.nonzero(e.drops(s))) - {"tx_full"}, set(),
-                "drop reasons while down (the PMD's refusal is tx_full)")
+    e.expect_eq(set(fl.nonzero(e.drops(s))) - {"link_down"}, set(),
+                "drop reasons while down (the PMD's refusal on a down link is link_down)")
+    e.expect_eq(e.drops(s).get("link_down", 0), dropped,
+                "every frame dropped while down counted as link_down")
     e.expect_eq(e.stat(s, "link_changes"), 1, "link_changes in show stats (down)")
     e.log("link down: dfp rx %d tx %d drops %r; port 1 %r" % (
         rx, tx, fl.nonzero(e.drops(s)), fl.port_stats(c)[1]))
