@@ -29,6 +29,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -82,6 +83,7 @@ PROFILES = {
 # The 100K point of the commit section: the two 100K ClassBench sets hold
 # 44,473 and 51,412 rules after redundancy removal, so 100,000 filters are
 # made of acl1_100k, then fw1_100k, then ipc1_10K, in that order.
+CATCH_ALL = re.compile(r"^@0\.0\.0\.0/0\s+0\.0\.0\.0/0\s+0 : 65535\s+0 : 65535\s+0x00/0x00")
 MIX_100K = (100000, ["large/acl1_100k", "large/fw1_100k", "wustl/ipc1_10K"])
 
 EAL_MEM_MB = 2048
@@ -169,13 +171,25 @@ class Bench:
         if not os.path.exists(path):
             want, parts = MIX_100K
             n = 0
+            catch_all = None
             with open(path, "w") as out:
                 for part in parts:
                     with open(self.rules_path(part)) as f:
                         for line in f:
-                            if n < want and line.lstrip().startswith("@"):
+                            if not line.lstrip().startswith("@"):
+                                continue
+                            # Each set ends with a match-everything rule: one
+                            # mid-file would hide every later filter (the
+                            # engine compiles nothing behind it), so only the
+                            # last one is kept, at the end.
+                            if CATCH_ALL.match(line):
+                                catch_all = line
+                                continue
+                            if n < want - 1:
                                 out.write(line)
                                 n += 1
+                if catch_all is not None:
+                    out.write(catch_all)
         return path
 
     def eal(self):
