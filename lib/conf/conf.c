@@ -6,9 +6,11 @@
  * Sublayers, callouts and filters are in objects.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -545,15 +547,16 @@ dfp_conf_load_buffer(const char *name, const char *buf, size_t len, uint32_t fla
 }
 
 /*
- * Read at most DFP_CONF_MAX_FILE_SIZE + 1 bytes (one more tells the file is
- * too large). Returns 0 or a negative errno.
+ * Read the whole of fd, at most DFP_CONF_MAX_FILE_SIZE + 1 bytes (one more
+ * tells the file is too large). Returns 0 or a negative errno.
  */
-static int
-read_file(FILE *f, char **buf_out, size_t *len_out)
+int
+conf_read_fd(int fd, char **buf_out, size_t *len_out)
 {
 	const size_t max = (size_t)DFP_CONF_MAX_FILE_SIZE + 1;
-	size_t cap = 0, len = 0, n;
+	size_t cap = 0, len = 0;
 	char *buf = NULL, *nb;
+	ssize_t n;
 
 	for (;;) {
 		if (len == cap) {
@@ -569,18 +572,18 @@ read_file(FILE *f, char **buf_out, size_t *len_out)
 			}
 			buf = nb;
 		}
-		errno = 0;
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0) {
-			if (ferror(f)) {
-				int e = errno != 0 ? errno : EIO;
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
 
-				free(buf);
-				return -e;
-			}
-			break;
+			free(buf);
+			return -e;
 		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
 	}
 	*buf_out = buf;
 	*len_out = len;
@@ -595,8 +598,7 @@ dfp_conf_load(const char *path, uint32_t flags, struct dfp_conf **out,
 	dfp_status_t st;
 	size_t len = 0;
 	char *buf;
-	FILE *f;
-	int rc;
+	int fd, rc;
 
 	if (errs == NULL)
 		return DFP_STATUS_INVALID_PARAMETER;
@@ -607,15 +609,15 @@ dfp_conf_load(const char *path, uint32_t flags, struct dfp_conf **out,
 		return DFP_STATUS_INVALID_PARAMETER;
 	}
 	*out = NULL;
-	f = fopen(path, "rb");
-	if (f == NULL) {
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		errs->n = 1;
 		snprintf(errs->e[0].message, sizeof(errs->e[0].message), "cannot open: %s",
 			strerror_r(errno, ebuf, sizeof(ebuf)));
 		return DFP_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
-	rc = read_file(f, &buf, &len);
-	fclose(f);
+	rc = conf_read_fd(fd, &buf, &len);
+	close(fd);
 	if (rc == -ENOMEM) {
 		errs->n = 1;
 		snprintf(errs->e[0].message, sizeof(errs->e[0].message), "out of memory");

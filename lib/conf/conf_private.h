@@ -210,4 +210,8 @@ void conf_finish_filters(struct conf_ctx *c);
 /* Free what objects.c allocated in a configuration. */
 void conf_free_objects(struct dfp_conf *conf);
 
+/* conf.c: read the whole of fd (at most DFP_CONF_MAX_FILE_SIZE + 1 bytes,
+ * one more telling the file is too large). 0 or a negative errno. */
+int conf_read_fd(int fd, char **buf_out, size_t *len_out);
+
 #endif /* DFP_CONF_PRIVATE_H */

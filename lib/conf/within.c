@@ -74,47 +74,6 @@ parent_real(const char *name, char *out)
 	return realpath(parent, out) != NULL;
 }
 
-/* Read the whole of fd (at most DFP_CONF_MAX_FILE_SIZE + 1 bytes). 0 or -errno. */
-static int
-read_fd(int fd, char **buf_out, size_t *len_out)
-{
-	const size_t max = (size_t)DFP_CONF_MAX_FILE_SIZE + 1;
-	size_t cap = 0, len = 0;
-	char *buf = NULL, *nb;
-	ssize_t n;
-
-	for (;;) {
-		if (len == cap) {
-			if (cap == max)
-				break;
-			cap = cap == 0 ? 65536 : cap * 2;
-			if (cap > max)
-				cap = max;
-			nb = realloc(buf, cap);
-			if (nb == NULL) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			free(buf);
-			return -e;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	*buf_out = buf;
-	*len_out = len;
-	return 0;
-}
-
 dfp_status_t
 dfp_conf_load_within(const char *dir, const char *path, uint32_t flags, struct dfp_conf **out,
 		struct dfp_conf_errors *errs)
@@ -179,7 +138,7 @@ dfp_conf_load_within(const char *dir, const char *path, uint32_t flags, struct d
 		return refuse(errs, DFP_STATUS_ACCESS_DENIED, "changed while it was opened: "
 			"refused");
 	}
-	rc = read_fd(fd, &buf, &len);
+	rc = conf_read_fd(fd, &buf, &len);
 	close(fd);
 	if (rc == -ENOMEM)
 		return refuse(errs, DFP_STATUS_NO_MEMORY, "out of memory");
