@@ -224,7 +224,6 @@ bench_commit_run(const struct bench_opts *o)
 	struct bench_result r;
 	struct bench_set set;
 	char err[512] = "";
-	struct bench_json j;
 	int rc = -1;
 
 	memset(&set, 0, sizeof(set));
@@ -266,18 +265,7 @@ bench_commit_run(const struct bench_opts *o)
 	snprintf(r.note, sizeof(r.note), "one transaction through lib/ctl; peak = VmHWM (reset"
 		" before the control plane was created)");
 	print_row(&r);
-	rc = 0;
-	if (o->json_path[0] != '\0') {
-		rc = bench_json_start(&j, o, "commit");
-		if (rc == 0) {
-			bench_json_arr_begin(&j, "results");
-			bench_json_result(&j, &r);
-			bench_json_arr_end(&j);
-			rc = bench_json_finish(&j);
-			if (rc != 0)
-				fprintf(stderr, "%s: write error\n", o->json_path);
-		}
-	}
+	rc = o->json_path[0] != '\0' ? bench_json_results(o, &r, 1) : 0;
 out:
 	if (s != NULL)
 		dfp_ctl_session_close(s);

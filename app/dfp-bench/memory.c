@@ -93,7 +93,6 @@ bench_memory_run(const struct bench_opts *o)
 	struct bench_result r;
 	uint64_t t0, t1, now;
 	uint32_t i, n = 0;
-	struct bench_json j;
 	double nominal;
 	int rc = -1;
 
@@ -157,18 +156,7 @@ bench_memory_run(const struct bench_opts *o)
 		" resident = VmRSS growth after every insert");
 	print_row(o->capacity, n, nominal / cap, (double)(m_full.rss_kib - m0.rss_kib) * 1024 / cap,
 		bench_ms(t0, t1) * 1e6 / cap);
-	rc = 0;
-	if (o->json_path[0] != '\0') {
-		rc = bench_json_start(&j, o, "memory");
-		if (rc == 0) {
-			bench_json_arr_begin(&j, "results");
-			bench_json_result(&j, &r);
-			bench_json_arr_end(&j);
-			rc = bench_json_finish(&j);
-			if (rc != 0)
-				fprintf(stderr, "%s: write error\n", o->json_path);
-		}
-	}
+	rc = o->json_path[0] != '\0' ? bench_json_results(o, &r, 1) : 0;
 out:
 	if (t != NULL)
 		dfp_flow_table_end_all(t, NULL, NULL);
