@@ -665,6 +665,7 @@ engine_lookup_build(const struct engine_compile_input *in, dfp_status_t *status)
 	lk->groups[0].key_size = b->lay.key_size;
 	lk->groups[0].n_parts = b->lay.n_parts;
 	memcpy(lk->groups[0].parts, b->lay.parts, sizeof(b->lay.parts[0]) * b->lay.n_parts);
+	engine_lookup_gather(&lk->groups[0]);
 	/* The tables move into the classifier. */
 	lk->groups[0].n_ctxs = b->n_ctxs;
 	lk->groups[0].ctxs = b->ctxs;

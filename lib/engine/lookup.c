@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include <rte_acl.h>
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
+#include <rte_vect.h>
 #include <rte_common.h>
 
 #include "engine_private.h"
@@ -186,11 +188,115 @@ engine_lookup_layout(struct lk_layout *lay, const bool used[DFP_FIELD_COUNT],
 	return 0;
 }
 
+void
+engine_lookup_gather(struct lk_group *g)
+{
+	const unsigned int last_window = sizeof(struct dfp_engine_values) - 16;
+	int16_t from[LK_KEY_MAX];   /* Source byte of each key byte, or -1. */
+	unsigned int win[LK_GATHER_MAX];
+	unsigned int n_win = 0, k, i, w;
+	bool used[sizeof(struct dfp_engine_values)] = {false};
+
+	RTE_BUILD_BUG_ON(sizeof(struct dfp_engine_values) < 16);
+	g->n_gather = 0;
+	if (g->key_size > LK_KEY_MAX)
+		return;
+	for (k = 0; k < LK_KEY_MAX; k++)
+		from[k] = -1;
+	for (k = 0; k < g->n_parts; k++) {
+		const struct lk_part *p = &g->parts[k];
+
+		for (i = 0; i < p->size; i++) {
+			/* A host-order integer stored big-endian: its bytes reversed here. */
+			unsigned int sb = p->src_off + (p->swap && RTE_BYTE_ORDER ==
+				RTE_LITTLE_ENDIAN ? p->size - 1u - i : i);
+
+			from[p->dst_off + i] = (int16_t)sb;
+			used[sb] = true;
+		}
+	}
+	/* 16-byte windows over the source bytes used, greedily from the lowest. */
+	for (i = 0; i < sizeof(used); i++) {
+		if (!used[i] || (n_win > 0 && i < win[n_win - 1] + 16))
+			continue;
+		if (n_win == LK_GATHER_MAX)
+			return;
+		win[n_win++] = RTE_MIN(i, last_window);
+	}
+	for (k = 0; k < g->key_size; k++) {
+		struct lk_gather_op *op = NULL;
+		unsigned int j;
+
+		if (from[k] < 0)
+			continue;
+		for (w = 0; w < n_win && !((unsigned int)from[k] >= win[w] &&
+				(unsigned int)from[k] < win[w] + 16); w++)
+			;
+		for (j = 0; j < g->n_gather && op == NULL; j++)
+			if (g->gather[j].key_chunk == k / 16 && g->gather[j].src_off == win[w])
+				op = &g->gather[j];
+		if (op == NULL) {
+			if (g->n_gather == LK_GATHER_MAX) {
+				g->n_gather = 0;
+				return;
+			}
+			op = &g->gather[g->n_gather++];
+			memset(op->mask, 0x80, sizeof(op->mask));
+			op->key_chunk = (uint8_t)(k / 16);
+			op->src_off = (uint8_t)win[w];
+		}
+		op->mask[k % 16] = (uint8_t)(from[k] - win[w]);
+	}
+	/*
+	 * Created in key byte order, so in key chunk order. Every chunk of the
+	 * key gets at least one operation (one that only zeroes it, if none of
+	 * its bytes has a source), and its last one stores it.
+	 */
+	for (k = 0; k * 16 < g->key_size; k++) {
+		for (i = 0; i < g->n_gather && g->gather[i].key_chunk <= k; i++)
+			;
+		if (i > 0 && g->gather[i - 1].key_chunk == k)
+			continue;
+		if (g->n_gather == LK_GATHER_MAX) {
+			g->n_gather = 0;
+			return;
+		}
+		memmove(&g->gather[i + 1], &g->gather[i], (g->n_gather - i) * sizeof(g->gather[0]));
+		memset(&g->gather[i], 0, sizeof(g->gather[i]));
+		memset(g->gather[i].mask, 0x80, sizeof(g->gather[i].mask));
+		g->gather[i].key_chunk = (uint8_t)k;
+		g->n_gather++;
+	}
+	for (i = 0; i < g->n_gather; i++)
+		g->gather[i].last = i + 1 == g->n_gather ||
+			g->gather[i + 1].key_chunk != g->gather[i].key_chunk;
+}
+
 static inline void
 key_build(const struct lk_group *g, const struct dfp_engine_values *v, uint8_t *key)
 {
 	const uint8_t *src = (const uint8_t *)v;
 	uint32_t k;
+
+#if defined(RTE_ARCH_X86) && defined(__SSSE3__)
+	if (likely(g->n_gather != 0)) {
+		/* Operations come in key chunk order; the last of a chunk stores it. */
+		__m128i acc = _mm_setzero_si128();
+
+		for (k = 0; k < g->n_gather; k++) {
+			const struct lk_gather_op *op = &g->gather[k];
+			__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(src + op->src_off));
+			__m128i m = _mm_loadu_si128((const __m128i *)(const void *)op->mask);
+
+			acc = _mm_or_si128(acc, _mm_shuffle_epi8(w, m));
+			if (op->last) {
+				_mm_storeu_si128((__m128i *)(void *)(key + 16 * op->key_chunk), acc);
+				acc = _mm_setzero_si128();
+			}
+		}
+		return;
+	}
+#endif
 
 	/*
 	 * Pad bytes are wildcard in every rule; zero them only to read defined

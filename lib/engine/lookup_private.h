@@ -79,11 +79,28 @@ struct lk_exact {
 	uint32_t slot;
 };
 
+/*
+ * One 16-byte chunk of the key gathered from one 16-byte window of struct
+ * dfp_engine_values by a byte shuffle (mask byte: source byte in the
+ * window, or 0x80 for none); the chunk is the OR of its operations.
+ */
+struct lk_gather_op {
+	uint8_t mask[16];
+	uint8_t key_chunk;       /* Key bytes 16 * key_chunk .. + 15. */
+	uint8_t src_off;         /* Window start in the values. */
+	uint8_t last;            /* The chunk's last operation: store it. */
+};
+
+/* Most gather operations of a key (4 chunks drawing on up to 5 windows each). */
+#define LK_GATHER_MAX 20
+
 /* One key layout and the contexts that read it. */
 struct lk_group {
 	uint32_t n_parts;
 	uint32_t key_size;       /* Bytes of key the contexts read. */
 	struct lk_part parts[LK_MAX_PARTS];
+	uint32_t n_gather;       /* The same key as byte shuffles; 0 = use parts. */
+	struct lk_gather_op gather[LK_GATHER_MAX];
 	uint32_t n_ctxs;
 	const struct lk_ctx *ctxs;
 	const uint32_t *rank_map; /* ACL result rank -> layer rank; NULL = the same. */
@@ -116,6 +133,12 @@ struct engine_lookup {
 	uint64_t *origin_ids;          /* ... their ids by rank ... */
 	uint16_t *origin_slots;        /* ... and slots by rank. */
 };
+
+/*
+ * Fill g's gather operations from its parts and key size (lookup.c); leaves
+ * n_gather 0 when they do not fit (key_build() then copies part by part).
+ */
+void engine_lookup_gather(struct lk_group *g);
 
 /* Release a reference to a classifier (frees it and its contexts at zero). */
 void engine_lookup_put(struct engine_lookup *lk);

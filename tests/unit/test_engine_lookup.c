@@ -1271,6 +1271,9 @@ random_layer(uint16_t layer_id, uint32_t field_mask, uint32_t n_filters, uint32_
 		tl_add(&t, sl, action, conds, n_conds);
 	}
 	tl_build(&t, max_expansion, 0);
+	/* Keys are gathered by byte shuffles on x86: the scan below checks them. */
+	if (t.lk->groups[0].n_ctxs != 0)
+		assert_true(t.lk->groups[0].n_gather > 0);
 	vals = calloc(n_pkts, sizeof(*vals));
 	assert_non_null(vals);
 	for (i = 0; i < n_pkts; i++) {
