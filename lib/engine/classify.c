@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include <rte_common.h>
+
 #include "engine_private.h"
 
 static const struct engine_layer_rt *
@@ -138,7 +140,7 @@ dfp_engine_match_burst(const struct dfp_engine_ruleset *rs, uint16_t layer_id,
 	uint32_t static_best[DFP_ENGINE_BURST_MAX * ENGINE_MAX_LAYER_SUBLAYERS];
 	uint32_t callout_best[DFP_ENGINE_BURST_MAX * ENGINE_MAX_LAYER_SUBLAYERS];
 	const struct engine_layer_rt *l = layer_of(rs, layer_id);
-	unsigned int i, s;
+	unsigned int i, s, used;
 
 	if (n > DFP_ENGINE_BURST_MAX)
 		n = DFP_ENGINE_BURST_MAX;
@@ -147,17 +149,19 @@ dfp_engine_match_burst(const struct dfp_engine_ruleset *rs, uint16_t layer_id,
 		return 0;
 	}
 	engine_lookup_burst(l->lookup, values, n, static_best, callout_best);
+	used = RTE_MIN(max_sublayers, l->n_sublayers);
 	for (i = 0; i < n; i++) {
-		for (s = 0; s < max_sublayers; s++) {
-			uint32_t r = ENGINE_RANK_NONE;
+		const uint32_t *sb = &static_best[i * l->n_sublayers];
+		const uint32_t *cb = &callout_best[i * l->n_sublayers];
+		uint64_t *row = &out[i * max_sublayers];
 
-			if (s < l->n_sublayers) {
-				r = static_best[i * l->n_sublayers + s];
-				if (callout_best[i * l->n_sublayers + s] < r)
-					r = callout_best[i * l->n_sublayers + s];
-			}
-			out[i * max_sublayers + s] = r == ENGINE_RANK_NONE ? 0 : l->filter_ids[r];
+		for (s = 0; s < used; s++) {
+			uint32_t r = RTE_MIN(sb[s], cb[s]);
+
+			row[s] = r == ENGINE_RANK_NONE ? 0 : l->filter_ids[r];
 		}
+		for (; s < max_sublayers; s++)
+			row[s] = 0;
 	}
 	return l->n_sublayers;
 }

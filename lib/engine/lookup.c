@@ -363,6 +363,19 @@ group_lookup(const struct lk_group *g, uint32_t nsl,
 		const struct lk_ctx *ctx = &g->ctxs[c];
 
 		rte_acl_classify(ctx->acl, data, results, n, ctx->n_categories);
+		if (ctx->n_slots == 1 && g->rank_map == NULL) {
+			/* One category, ranks as they are: no match (0) wraps to RANK_NONE. */
+			uint32_t slot = ctx->slots[0];
+			uint32_t *o = &outs[slot & 1][slot >> 1];
+
+			for (i = 0; i < n; i++) {
+				uint32_t rank = results[i * ctx->n_categories] - 1;
+
+				if (rank < o[i * nsl])
+					o[i * nsl] = rank;
+			}
+			continue;
+		}
 		for (i = 0; i < n; i++) {
 			const uint32_t *res = &results[i * ctx->n_categories];
 
@@ -392,10 +405,17 @@ lookup_chunk(const struct engine_lookup *lk, const struct dfp_engine_values *con
 	uint32_t nsl = lk->n_sublayers;
 	uint32_t i, s, k;
 
-	for (i = 0; i < n; i++) {
-		for (s = 0; s < nsl; s++) {
-			static_best[i * nsl + s] = lk->const_best[2 * s];
-			callout_best[i * nsl + s] = lk->const_best[2 * s + 1];
+	if (nsl == 1) {
+		for (i = 0; i < n; i++) {
+			static_best[i] = lk->const_best[0];
+			callout_best[i] = lk->const_best[1];
+		}
+	} else {
+		for (i = 0; i < n; i++) {
+			for (s = 0; s < nsl; s++) {
+				static_best[i * nsl + s] = lk->const_best[2 * s];
+				callout_best[i * nsl + s] = lk->const_best[2 * s + 1];
+			}
 		}
 	}
 	for (k = 0; k < lk->n_groups; k++)
