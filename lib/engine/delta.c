@@ -127,8 +127,10 @@ engine_lookup_incremental(const struct engine_lookup *base, const struct engine_
 
 	/* Group 0: the origin's contexts with their categories' slots renumbered. */
 	lk->groups[0] = origin->groups[0];
-	memcpy(lk->own_ctxs, origin->groups[0].ctxs,
-		origin->groups[0].n_ctxs * sizeof(*lk->own_ctxs));
+	/* An origin of constants and exact filters only has no contexts (and no array). */
+	if (origin->groups[0].n_ctxs != 0)
+		memcpy(lk->own_ctxs, origin->groups[0].ctxs,
+			origin->groups[0].n_ctxs * sizeof(*lk->own_ctxs));
 	for (c = 0; c < origin->groups[0].n_ctxs; c++)
 		for (k = 0; k < lk->own_ctxs[c].n_slots; k++)
 			lk->own_ctxs[c].slots[k] = slot_map[lk->own_ctxs[c].slots[k]];

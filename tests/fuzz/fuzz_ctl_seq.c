@@ -1706,6 +1706,8 @@ setup(void)
 	p.max_handles = MAX_HANDLES;
 	p.pend_timeout_ms = 60000;
 	p.engine.max_filters = 256;
+	/* Every commit that only adds filters builds on the last full compile (delta.c). */
+	p.engine.incremental_min = 1;
 	if (dfp_ctl_create(&p, &M.ctl) != DFP_STATUS_SUCCESS ||
 			dfp_ctl_session_open(M.ctl, 0, &M.s) != DFP_STATUS_SUCCESS)
 		abort();
