@@ -920,7 +920,7 @@ bench_pipeline_run(const struct bench_opts *o, const struct bench_set *set,
 	struct dfp_dp_stats s_end;
 	struct bench_pipe p;
 	uint64_t drops = 0;
-	unsigned int i, w, n_res = 0;
+	unsigned int w, n_res = 0;
 	bool null_ports_ = !o->ring_ports;
 
 	count_spec(&mod, o, max_flows, sizeof(max_flows));
@@ -952,8 +952,7 @@ bench_pipeline_run(const struct bench_opts *o, const struct bench_set *set,
 	}
 	bench_pipe_stop(&p);
 	dfp_dp_stats_get(p.dp, &s_end);
-	for (i = 0; i < DFP_DP_DROP_COUNT; i++)
-		drops += s_end.drops[i];
+	drops = dfp_dp_stats_drops(&s_end);
 	if (p.n_co > 0)
 		bench_callout_describe(&p.co[0], co_desc, sizeof(co_desc));
 

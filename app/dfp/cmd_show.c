@@ -61,8 +61,7 @@ app_stats_emit(void (*emit)(void *arg, const char *line), void *arg)
 	emit(arg, line);
 	DFP_DP_COUNTER_LIST(EMIT_COUNTER_)
 #undef EMIT_COUNTER_
-	for (i = 0; i < DFP_DP_DROP_COUNT; i++)
-		drops += s.drops[i];
+	drops = dfp_dp_stats_drops(&s);
 	snprintf(line, sizeof(line), "dropped: %" PRIu64, drops);
 	emit(arg, line);
 	for (i = 0; i < DFP_DP_DROP_COUNT; i++) {

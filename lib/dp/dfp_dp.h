@@ -374,6 +374,9 @@ dfp_status_t dfp_dp_link_get(const struct dfp_dp *dp, unsigned int index,
 /** Sum of all workers' counters minus the cleared baseline. Any thread. */
 void dfp_dp_stats_get(struct dfp_dp *dp, struct dfp_dp_stats *out);
 
+/** Sum of a snapshot's drops over every reason. Any thread. */
+uint64_t dfp_dp_stats_drops(const struct dfp_dp_stats *s);
+
 /** Counters of one worker (not baselined). Any thread. */
 void dfp_dp_worker_stats_get(struct dfp_dp *dp, unsigned int worker, struct dfp_dp_stats *out);
 

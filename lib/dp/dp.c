@@ -352,9 +352,8 @@ count_pended(void *arg, const struct dfp_callout_handle_info *h)
 	return 0;
 }
 
-/* Sum of a worker's drops (relaxed loads; a burst behind at worst). */
-static uint64_t
-drops_sum(const struct dfp_dp_stats *s)
+uint64_t
+dfp_dp_stats_drops(const struct dfp_dp_stats *s)
 {
 	uint64_t n = 0;
 	unsigned int i;
@@ -386,7 +385,7 @@ dp_is_idle(struct dfp_dp *dp, uint64_t quiet_tsc)
 		 * published) does not balance, so it reads as busy.
 		 */
 		dfp_dp_worker_stats_get(dp, i, &s);
-		if (s.held_now != 0 || s.rx_packets != s.tx_packets + drops_sum(&s) + s.held_now)
+		if (s.held_now != 0 || s.rx_packets != s.tx_packets + dfp_dp_stats_drops(&s) + s.held_now)
 			return false;
 	}
 	dfp_callout_handle_foreach(dfp_ctl_callouts(dp->ctl), count_pended, &pc);

@@ -91,18 +91,7 @@ static struct {
 	unsigned int frames;      /* Frames of the current input so far. */
 } F;
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "fuzz_walk: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	abort();
-}
+#define die(...) fuzz_die("fuzz_walk", __VA_ARGS__)
 
 /* ---- The rule base ---- */
 
@@ -409,17 +398,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* ---- Checks ---- */
 
-static uint64_t
-drops_sum(const struct dfp_dp_stats *s)
-{
-	uint64_t n = 0;
-	unsigned int i;
-
-	for (i = 0; i < DFP_DP_DROP_COUNT; i++)
-		n += s->drops[i];
-	return n;
-}
-
 /* Take everything off the tx rings (the peers' wires). */
 static void
 collect_tx(void)
@@ -441,9 +419,9 @@ check_accounting(const char *when)
 {
 	const struct dfp_dp_stats *s = &F.w->stats;
 
-	if (s->rx_packets != s->tx_packets + drops_sum(s) + s->held_now)
+	if (s->rx_packets != s->tx_packets + dfp_dp_stats_drops(s) + s->held_now)
 		die("%s: rx %" PRIu64 " != tx %" PRIu64 " + drops %" PRIu64 " + held %" PRIu64, when,
-			s->rx_packets, s->tx_packets, drops_sum(s), s->held_now);
+			s->rx_packets, s->tx_packets, dfp_dp_stats_drops(s), s->held_now);
 	if (s->tx_packets != F.tx_seen)
 		die("%s: tx_packets %" PRIu64 " but %" PRIu64 " frames left on the wire", when,
 			s->tx_packets, F.tx_seen);

@@ -176,12 +176,7 @@ fx_stats(struct fx *f, struct dfp_dp_stats *s)
 uint64_t
 fx_drops(const struct dfp_dp_stats *s)
 {
-	uint64_t n = 0;
-	unsigned int i;
-
-	for (i = 0; i < DFP_DP_DROP_COUNT; i++)
-		n += s->drops[i];
-	return n;
+	return dfp_dp_stats_drops(s);
 }
 
 void

@@ -410,7 +410,6 @@ replay_run(const struct capture *c, bool with_rules, struct replay *r)
 	struct dfp_ctl *ctl;
 	struct dfp_dp *dp;
 	uint16_t pa, pb;
-	unsigned int i;
 
 	memset(r, 0, sizeof(*r));
 	vdev_seq++;
@@ -458,8 +457,7 @@ replay_run(const struct capture *c, bool with_rules, struct replay *r)
 	assert_int_equal(rte_eth_stats_get(pa, &ps), 0);
 	r->pmd_in = ps.ipackets;
 	r->pmd_skipped = ps.ierrors + ps.rx_nombuf;
-	for (i = 0; i < DFP_DP_DROP_COUNT; i++)
-		r->drops += r->s.drops[i];
+	r->drops = dfp_dp_stats_drops(&r->s);
 
 	/* Closing the ports closes their dumpers: the output files are complete. */
 	dfp_dp_free(dp);
