@@ -697,7 +697,7 @@ out_free_ctxs:
 }
 
 void
-engine_lookup_put(struct engine_lookup *lk)
+engine_lookup_free(struct engine_lookup *lk)
 {
 	uint32_t k;
 
@@ -708,8 +708,8 @@ engine_lookup_put(struct engine_lookup *lk)
 		for (k = 0; k < lk->groups[0].n_ctxs; k++)
 			rte_acl_free(lk->own_ctxs[k].acl);
 	}
-	engine_lookup_put(lk->origin);
-	engine_lookup_put(lk->added);
+	engine_lookup_free(lk->origin);
+	engine_lookup_free(lk->added);
 	free(lk->own_ctxs);
 	free(lk->own_rank_map);
 	free(lk->origin_ids);
@@ -717,10 +717,4 @@ engine_lookup_put(struct engine_lookup *lk)
 	free(lk->exact);
 	free(lk->const_best);
 	free(lk);
-}
-
-void
-engine_lookup_free(struct engine_lookup *lk)
-{
-	engine_lookup_put(lk);
 }

@@ -156,6 +156,6 @@ fail:
 		free(lk->own_ctxs);
 		free(lk);
 	}
-	engine_lookup_put(added);
+	engine_lookup_free(added);
 	return NULL;
 }

@@ -134,9 +134,10 @@ struct engine_lookup *engine_lookup_build(const struct engine_compile_input *in,
 		dfp_status_t *status);
 
 /*
- * Release the ruleset's reference to a compiled classifier; accepts NULL
- * (compile.c). Incremental builds share contexts, so this frees only what
- * nothing else uses.
+ * Release a reference to a compiled classifier (a ruleset's, or an
+ * incremental build's on its origin and added filters); accepts NULL
+ * (compile.c). At the last reference it is freed, with the rte_acl
+ * contexts it built.
  */
 void engine_lookup_free(struct engine_lookup *lk);
 

@@ -140,9 +140,6 @@ struct engine_lookup {
  */
 void engine_lookup_gather(struct lk_group *g);
 
-/* Release a reference to a classifier (frees it and its contexts at zero). */
-void engine_lookup_put(struct engine_lookup *lk);
-
 /*
  * The full build a classifier's ACL contexts come from, and the filter ids
  * it was built from, by rank (control thread).
