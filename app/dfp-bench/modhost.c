@@ -11,7 +11,7 @@
 #include "modhost.h"
 
 /* A module's log line (only modules told to log write any): to stderr. */
-static void
+static void __attribute__((format(printf, 3, 4)))
 host_log(uint32_t level, const char *module, const char *fmt, ...)
 {
 	va_list ap;

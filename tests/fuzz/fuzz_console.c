@@ -123,18 +123,7 @@ static struct {
 	char yaml[4096];
 } Z;
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "fuzz_console: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	abort();
-}
+#define die(...) fuzz_die("fuzz_console", __VA_ARGS__)
 
 static uint16_t
 port_make(unsigned int i, const char *name)

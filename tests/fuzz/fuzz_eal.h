@@ -12,6 +12,7 @@
 #define DFP_FUZZ_EAL_H
 
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,20 @@ fuzz_eal_init(const char *name, unsigned int n_lcores)
 		fprintf(stderr, "%s: EAL initialisation failed\n", name);
 		abort();
 	}
+}
+
+/* Report a broken invariant or set-up as "NAME: message" and abort (a finding). */
+static inline void __attribute__((noreturn, format(printf, 2, 3)))
+fuzz_die(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	abort();
 }
 
 #endif /* DFP_FUZZ_EAL_H */
